@@ -1,0 +1,50 @@
+# The project's commands. Each bootstraps what it needs (a virtualenv, node_modules) and is a no-op to re-run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Node 22 from the npm registry (package.json), so jsii runs on a supported Node whatever the machine has.
+NODE_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x64)
+export PATH := $(CURDIR)/node_modules/node-linux-$(NODE_ARCH)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+CDK := $(CURDIR)/node_modules/.bin/cdk
+SOURCES := app.py cdk.json $(shell find stacks lambdas statemachines -type f \( -name '*.py' -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null)
+
+.PHONY: help deps demo test synth deploy clean
+
+help:
+	@echo "make demo    run the order system end to end on the local cloud (offline), report in reports/demo.json"
+	@echo "make test    every check CI runs: synth, cdk-nag, cfn-lint, assertions, handlers, local cloud, end to end"
+	@echo "make synth   write the CloudFormation templates to cdk.out/"
+	@echo "make deploy  cdk deploy --all to the AWS account in your environment"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: $(VENV)/.installed node_modules/.installed
+
+cdk.out/manifest.json: $(SOURCES) | deps
+	$(CDK) synth --quiet > /dev/null
+	@touch $@
+
+synth: deps
+	$(CDK) synth --quiet
+
+demo: cdk.out/manifest.json
+	$(PY) -m localcloud.demo --cdk-out cdk.out --report reports/demo.json
+
+test: deps
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+deploy: deps
+	$(CDK) deploy --all
+
+clean:
+	rm -rf cdk.out reports .pytest_cache

@@ -1,0 +1,1 @@
+"""Constructs that build one repeated concern each; stacks compose them."""

@@ -1,0 +1,99 @@
+"""One place owns the Lambda defaults, so the functions of every domain never drift apart."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Optional
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+# Resolved from this file, never from the working directory: `cdk synth` may run from anywhere.
+LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
+POWERTOOLS_PUBLISHER_ACCOUNT = "017000801446"
+METRICS_NAMESPACE = "OrderSystem"
+
+
+def powertools_layer_arn(stack: Stack, version: int) -> str:
+    return (
+        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_PUBLISHER_ACCOUNT}:layer:"
+        f"AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
+    )
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """Where a function with a side effect keeps its Powertools idempotency records, and for how long."""
+
+    table: dynamodb.ITableV2
+    expires_after_seconds: int
+
+
+# What Powertools' DynamoDB persistence layer calls.
+IDEMPOTENCY_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+
+
+class DomainFunction(Construct):
+    """A Python 3.13 arm64 function from the shared `lambdas/` asset with Powertools wired in."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        handler: str,
+        domain: str,
+        powertools_layer_version: int,
+        environment: Optional[Mapping[str, str]] = None,
+        idempotency: Optional[Idempotency] = None,
+        timeout: Duration = Duration.seconds(10),
+        memory_size: int = 256,
+        description: str = "",
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=description or handler,
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=handler,
+            code=lambda_.Code.from_asset(
+                str(LAMBDAS_DIR), exclude=["**/__pycache__", "**/*.pyc", "**/tests"]
+            ),
+            timeout=timeout,
+            memory_size=memory_size,
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            log_group=self.log_group,
+            layers=[
+                lambda_.LayerVersion.from_layer_version_arn(
+                    self, "Powertools", powertools_layer_arn(stack, powertools_layer_version)
+                )
+            ],
+            environment={
+                "POWERTOOLS_SERVICE_NAME": domain,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **(environment or {}),
+            },
+        )
+        if idempotency is not None:
+            self.function.add_environment("IDEMPOTENCY_TABLE_NAME", idempotency.table.table_name)
+            self.function.add_environment("IDEMPOTENCY_TTL_SECONDS", str(idempotency.expires_after_seconds))
+            idempotency.table.grant(self.function, *IDEMPOTENCY_ACTIONS)
+
+    @property
+    def timeout(self) -> Duration:
+        return self.function.timeout or Duration.seconds(3)

@@ -1,0 +1,59 @@
+"""A rule target that writes events to a log group.
+
+CDK's own `targets.CloudWatchLogGroup` installs a custom resource (a Lambda with `Resource: "*"` rights) to set the
+log group's resource policy. A plain `AWS::Logs::ResourcePolicy` does the same job with nothing to run.
+"""
+from __future__ import annotations
+
+import jsii
+from aws_cdk import Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+
+from stacks.components.inbox import RULE_MAX_EVENT_AGE, RULE_RETRY_ATTEMPTS
+
+
+@jsii.implements(events.IRuleTarget)
+class LogGroupTarget:
+    def __init__(self, log_group: logs.ILogGroup, *, dead_letter_queue: sqs.IQueue) -> None:
+        self._log_group = log_group
+        self._dead_letter_queue = dead_letter_queue
+
+    def bind(self, rule: events.IRule, _id: str | None = None) -> events.RuleTargetConfig:
+        stack = Stack.of(rule)
+        logs.CfnResourcePolicy(
+            rule,
+            "LogGroupPolicy",
+            policy_name=f"{stack.stack_name}-events-to-audit-log",
+            policy_document=stack.to_json_string(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]},
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": self._log_group.log_group_arn,
+                        }
+                    ],
+                }
+            ),
+        )
+        self._dead_letter_queue.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["sqs:SendMessage"],
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                resources=[self._dead_letter_queue.queue_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_arn}},
+            )
+        )
+        return events.RuleTargetConfig(
+            arn=self._log_group.log_group_arn,
+            dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self._dead_letter_queue.queue_arn),
+            retry_policy=events.CfnRule.RetryPolicyProperty(
+                maximum_retry_attempts=RULE_RETRY_ATTEMPTS,
+                maximum_event_age_in_seconds=int(RULE_MAX_EVENT_AGE.to_seconds()),
+            ),
+        )

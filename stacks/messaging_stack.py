@@ -1,0 +1,60 @@
+"""The message router: the custom bus every domain publishes to, its archive, and the audit log of every event."""
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from stacks.components.log_group_target import LogGroupTarget
+from stacks.components.queue import DeadLetterQueue
+
+
+class MessagingStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        archive_retention_days: int,
+        alarm_email: str = "",
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.key = kms.Key(
+            self,
+            "BusKey",
+            enable_key_rotation=True,
+            description="Encrypts the order bus, its archive and the audit dead-letter queue",
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # EventBridge must be able to use the key, or it drops what it cannot encrypt silently.
+        self.key.grant_encrypt_decrypt(iam.ServicePrincipal("events.amazonaws.com"))
+        self.bus = events.EventBus(self, "OrderBus", kms_key=self.key, description="Order system events")
+        # Replay is the recovery tool; every consumer's idempotency window covers this retention.
+        self.archive = self.bus.archive(
+            "Archive",
+            description="Every event on the order bus, for replay",
+            event_pattern=events.EventPattern(account=[self.account]),
+            retention=Duration.days(archive_retention_days),
+        )
+        self.alarm_topic = sns.Topic(self, "Alarms", master_key=self.key, enforce_ssl=True)
+        if alarm_email:
+            self.alarm_topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+
+        self.audit_log = logs.LogGroup(
+            self, "AuditLog", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.RETAIN
+        )
+        audit_dead_letter = DeadLetterQueue(self, "AuditDeadLetter", key=self.key, alarm_topic=self.alarm_topic)
+        self.audit_rule = events.Rule(
+            self,
+            "AuditRule",
+            event_bus=self.bus,
+            description="Every event on the bus, to the audit log",
+            event_pattern=events.EventPattern(account=[self.account]),
+            targets=[LogGroupTarget(self.audit_log, dead_letter_queue=audit_dead_letter.queue)],
+        )
