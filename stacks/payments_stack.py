@@ -80,8 +80,9 @@ class PaymentsStack(Stack):
         )
         payments_table.grant(self.settlement, "dynamodb:UpdateItem")
 
+        payment_name = f"{self.stack_name}-Payment"
         self.payment = _workflow(
-            self, "Payment", name=f"{self.stack_name}-Payment", file_name="payment.asl.json",
+            self, "Payment", name=payment_name, file_name="payment.asl.json",
             substitutions={
                 "ReviewThresholdCents": str(config.review_threshold_cents),
                 "ValidatePaymentFunctionArn": validate.function.function_arn,
@@ -115,7 +116,16 @@ class PaymentsStack(Stack):
             powertools_layer_version=layer, environment=ledger_env,
         )
         payments_table.grant_read_write_data(self.decide_review.function)
+        # DecideReview answers the waiting task.
         self.payment.grant_task_response(self.decide_review.function)
+        # RequestFraudReview answers a re-sent task with a decision already recorded. The workflow invokes it, so its
+        # grant names the workflow by its ARN, built from the name: a Ref would make the two depend on each other.
+        request_review.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+                resources=[f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{payment_name}"],
+            )
+        )
 
         inbox_key = kms.Key(self, "InboxKey", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
                             description="Encrypts the payments inbox queues")

@@ -1,0 +1,114 @@
+"""The one consumer of every domain inbox (SQS FIFO, one message group per order, batches of up to 10).
+
+Per record: parse the EventBridge event, then run the domain function under Powertools idempotency keyed on
+``detail.metadata."idempotency-key"`` (never the SQS ``messageId`` nor the EventBridge ``id``: a duplicate or a
+replayed event arrives with new ones). A record that fails validation is logged with the reason and reported as a
+batch item failure: it goes to the DLQ after ``maxReceiveCount`` and, with ``skip_group_on_error``, only its own
+order's group waits behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
+from pydantic import ValidationError
+
+from eventing import observability
+from eventing.envelope import EventBridgeEvent, parse_event
+from eventing.idempotency import Idempotency
+from eventing.schemas import EventData, read
+
+EVENT_KEY_JMESPATH = 'detail.metadata."idempotency-key"'
+PAYLOAD_JMESPATH = "detail.data"
+
+Handle = Callable[[EventBridgeEvent, EventData], Any]
+
+
+class PoisonRecordError(Exception):
+    """The record can never be processed as it is (not JSON, not our envelope, data not matching its schema)."""
+
+
+def new_idempotency(response_hook: Callable[[Any, Any], Any] | None = None) -> Idempotency:
+    return Idempotency(
+        event_key_jmespath=EVENT_KEY_JMESPATH,
+        payload_validation_jmespath=PAYLOAD_JMESPATH,
+        response_hook=response_hook or duplicate_suppressed,
+    )
+
+
+def duplicate_suppressed(response: Any, data_record: Any) -> Any:
+    observability.count(observability.DUPLICATES_SUPPRESSED)
+    observability.get_logger().info(
+        "duplicate event suppressed", extra={"idempotency_record": data_record.idempotency_key}
+    )
+    return response
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'event'}: {error['msg']}" for error in exc.errors()
+        )
+    return str(exc)
+
+
+def parse_record(record: SQSRecord, accepts: Collection[str]) -> tuple[EventBridgeEvent, EventData]:
+    """The event and its data read with this consumer's schema version; ``PoisonRecordError`` names the reason."""
+    try:
+        event = parse_event(record.body)
+        if event.detail_type not in accepts:
+            raise ValueError(f"detail-type {event.detail_type!r} is not one this consumer handles")
+        return event, read(event.detail_type, event.data)
+    except (ValueError, TypeError) as exc:
+        reason = _reason(exc)
+        observability.count(observability.POISON_RECORDS)
+        observability.get_logger().error(
+            f"poison record rejected: {reason}",
+            extra={
+                "message_id": record.message_id,
+                "message_group_id": record.attributes.message_group_id,
+                "receive_count": record.attributes.approximate_receive_count,
+                "reason": reason,
+            },
+        )
+        raise PoisonRecordError(reason) from exc
+
+
+def consume(
+    event: dict[str, Any],
+    context: Any,
+    *,
+    idempotency: Idempotency,
+    handlers: Mapping[str, Handle],
+) -> dict[str, Any]:
+    """Process one SQS FIFO batch with ``handlers[detail-type]``; returns ``{"batchItemFailures": [...]}``."""
+    config, persistence = idempotency.get()
+    config.register_lambda_context(context)
+
+    def process_event(*, event: dict[str, Any]) -> Any:
+        parsed = EventBridgeEvent.model_validate(event)
+        return handlers[parsed.detail_type](parsed, read(parsed.detail_type, parsed.data))
+
+    process_event.__qualname__ = "inbox.process_event"
+    once = idempotent_function(
+        process_event, data_keyword_argument="event", config=config, persistence_store=persistence
+    )
+
+    def record_handler(record: SQSRecord) -> Any:
+        observability.set_correlation_id(None)
+        parsed, _ = parse_record(record, handlers.keys())
+        observability.set_correlation_id(parsed.metadata.correlation_id)
+        result = once(event=parsed.model_dump(by_alias=True, mode="json"))
+        observability.get_logger().info(
+            f"{parsed.detail_type} handled",
+            extra={"idempotency_key": parsed.metadata.idempotency_key, "message_id": record.message_id},
+        )
+        return result
+
+    processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+    processor.raise_on_entire_batch_failure = False
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

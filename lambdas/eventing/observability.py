@@ -1,0 +1,91 @@
+"""Logger, Tracer and Metrics, made once per process (lazily: nothing reads the environment at import)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+ORDERS_PLACED = "OrdersPlaced"
+CHARGES = "Charges"
+DUPLICATES_SUPPRESSED = "DuplicatesSuppressed"
+EVENTS_PUBLISHED = "EventsPublished"
+POISON_RECORDS = "PoisonRecords"
+
+DEFAULT_SERVICE = "order-system"
+
+_lock = threading.RLock()
+_metrics_lock = threading.Lock()
+_made: dict[str, Any] = {}
+
+
+def _service() -> str:
+    return os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE
+
+
+def get_logger() -> Logger:
+    with _lock:
+        if "logger" not in _made:
+            _made["logger"] = Logger(service=_service())
+        return _made["logger"]
+
+
+def get_tracer() -> Tracer:
+    with _lock:
+        if "tracer" not in _made:
+            _made["tracer"] = Tracer(service=_service())
+        return _made["tracer"]
+
+
+def get_metrics() -> Metrics:
+    with _lock:
+        if "metrics" not in _made:
+            _made["metrics"] = Metrics(service=_service())
+        return _made["metrics"]
+
+
+def count(name: str, value: int = 1) -> None:
+    with _metrics_lock:
+        get_metrics().add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def set_correlation_id(value: str | None) -> None:
+    get_logger().set_correlation_id(value)
+
+
+def _flush_metrics(metrics: Metrics) -> None:
+    with _metrics_lock:
+        if metrics.metric_set:
+            metrics.flush_metrics()
+
+
+def lambda_handler(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """Wrap a handler with Logger (context, cold start, correlation id reset), Tracer and Metrics.
+
+    The calling function's service name and metrics namespace are applied on every invocation, because in the local
+    cloud one process hosts every function.
+    """
+
+    @functools.wraps(fn)
+    def with_service(event: Any, context: Any) -> Any:
+        get_logger().append_keys(service=_service(), correlation_id=None)
+        return fn(event, context)
+
+    @functools.wraps(fn)
+    def handler(event: Any, context: Any) -> Any:
+        logger, tracer, metrics = get_logger(), get_tracer(), get_metrics()
+        with _metrics_lock:
+            metrics.provider.service = _service()
+            metrics.provider.namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or metrics.provider.namespace
+        traced = tracer.capture_lambda_handler(logger.inject_lambda_context(with_service, clear_state=True))
+        try:
+            return traced(event, context)
+        finally:
+            _flush_metrics(metrics)
+
+    return handler

@@ -1,0 +1,225 @@
+"""Fulfilment domain: reserve stock, keep the ANZ compliance record, ship paid orders.
+
+Every outcome is stored first (conditional write) together with the event it causes; a retry finds the stored
+outcome and publishes the same event again (same derived key, same created-at), so consumers see one event.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from eventing.envelope import EventBridgeEvent, derive_key, utc_now
+from eventing.http import plain
+from eventing.publisher import build_entry, publish
+from eventing.schemas import (
+    EventData,
+    OrderCreatedV1,
+    OrderShippedV1,
+    PaymentCompletedV1,
+    StockReservedV1,
+    StockShortageV1,
+)
+
+RESERVED, SHORTAGE = "RESERVED", "SHORTAGE"
+# Orders at or above this amount are flagged for a threshold transaction report (AUSTRAC / FIU NZ style).
+COMPLIANCE_REPORT_THRESHOLD_CENTS = 1_000_000
+
+
+def stock_key(sku: str) -> dict[str, str]:
+    return {"pk": f"SKU#{sku}", "sk": "STOCK"}
+
+
+def order_key(order_id: str, sk: str) -> dict[str, str]:
+    return {"pk": f"ORDER#{order_id}", "sk": sk}
+
+
+def _code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def _emit(
+    events: Any,
+    bus_name: str,
+    *,
+    cause: EventBridgeEvent,
+    detail_type: str,
+    data: EventData,
+    created_at: str,
+    producer: str,
+) -> None:
+    token = cause.metadata.correlation_id
+    publish(
+        events,
+        [
+            build_entry(
+                bus_name=bus_name,
+                detail_type=detail_type,
+                data=data,
+                idempotency_key=derive_key(token, detail_type),
+                correlation_id=token,
+                producer=producer,
+                created_at=created_at,
+            )
+        ],
+    )
+
+
+def restock(table: Any, sku: str, available: int) -> None:
+    table.put_item(Item={**stock_key(sku), "available": available})
+
+
+def reserve_stock(
+    table: Any, events: Any, bus_name: str, cause: EventBridgeEvent, order: OrderCreatedV1
+) -> dict[str, Any]:
+    """Take every item from stock in one transaction with the reservation row, or record a shortage."""
+    wanted = Counter()
+    for item in order.items:
+        wanted[item.sku] += item.quantity
+    skus = sorted(wanted)
+    reservation_key = order_key(order.order_id, "RESERVATION")
+    created_at = utc_now()
+    reservation = {
+        **reservation_key,
+        "outcome": RESERVED,
+        "skus": skus,
+        "idempotency_key": cause.metadata.idempotency_key,
+        "event_created_at": created_at,
+    }
+    client = table.meta.client
+    try:
+        client.transact_write_items(
+            TransactItems=[
+                *(
+                    {
+                        "Update": {
+                            "TableName": table.name,
+                            "Key": stock_key(sku),
+                            "UpdateExpression": "SET available = available - :q",
+                            "ConditionExpression": "available >= :q",
+                            "ExpressionAttributeValues": {":q": wanted[sku]},
+                        }
+                    }
+                    for sku in skus
+                ),
+                {
+                    "Put": {
+                        "TableName": table.name,
+                        "Item": reservation,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+        stored, created = reservation, True
+    except ClientError as exc:
+        if _code(exc) != "TransactionCanceledException":
+            raise
+        stored, created = _existing_or_shortage(table, reservation, skus, wanted)
+    stored = plain(stored)
+    detail_type = "StockReserved" if stored["outcome"] == RESERVED else "StockShortage"
+    model = StockReservedV1 if stored["outcome"] == RESERVED else StockShortageV1
+    _emit(
+        events,
+        bus_name,
+        cause=cause,
+        detail_type=detail_type,
+        data=model(order_id=order.order_id, skus=stored["skus"]),
+        created_at=stored["event_created_at"],
+        producer="fulfilment.reserve_stock",
+    )
+    return {"order_id": order.order_id, "outcome": stored["outcome"], "skus": stored["skus"], "created": created}
+
+
+def _existing_or_shortage(
+    table: Any, reservation: dict[str, Any], skus: list[str], wanted: Counter
+) -> tuple[dict[str, Any], bool]:
+    existing = table.get_item(Key={"pk": reservation["pk"], "sk": reservation["sk"]}, ConsistentRead=True).get("Item")
+    if existing:
+        return existing, False
+    short = []
+    for sku in skus:
+        stock = table.get_item(Key=stock_key(sku), ConsistentRead=True).get("Item")
+        if stock is None or int(stock.get("available", 0)) < wanted[sku]:
+            short.append(sku)
+    if not short:
+        raise RuntimeError("stock reservation was cancelled without a shortage; the record will be retried")
+    shortage = {**reservation, "outcome": SHORTAGE, "skus": short}
+    try:
+        table.put_item(Item=shortage, ConditionExpression="attribute_not_exists(pk)")
+        return shortage, True
+    except ClientError as exc:
+        if _code(exc) != "ConditionalCheckFailedException":
+            raise
+    return table.get_item(Key={"pk": reservation["pk"], "sk": reservation["sk"]}, ConsistentRead=True)["Item"], False
+
+
+def check_compliance(table: Any, cause: EventBridgeEvent, data: EventData) -> dict[str, Any]:
+    """Keep one ANZ compliance record per order and event type (the rule only sends AU/NZ events here)."""
+    if isinstance(data, PaymentCompletedV1):
+        amount, currency = data.amount_cents, data.currency
+    elif isinstance(data, OrderCreatedV1):
+        amount, currency = data.total_cents, data.currency
+    else:
+        raise ValueError(f"no compliance check for {cause.detail_type}")
+    record = {
+        **order_key(data.order_id, f"COMPLIANCE#{cause.detail_type}"),
+        "jurisdiction": currency,
+        "amount_cents": amount,
+        "report_required": amount >= COMPLIANCE_REPORT_THRESHOLD_CENTS,
+        "idempotency_key": cause.metadata.idempotency_key,
+        "correlation_id": cause.metadata.correlation_id,
+        "checked_at": utc_now(),
+    }
+    try:
+        table.put_item(Item=record, ConditionExpression="attribute_not_exists(pk)")
+        created = True
+    except ClientError as exc:
+        if _code(exc) != "ConditionalCheckFailedException":
+            raise
+        record = plain(table.get_item(Key={"pk": record["pk"], "sk": record["sk"]}, ConsistentRead=True)["Item"])
+        created = False
+    return {
+        "order_id": data.order_id,
+        "check": cause.detail_type,
+        "report_required": record["report_required"],
+        "created": created,
+    }
+
+
+def shipment_id_for(token: str) -> str:
+    return f"shp_{derive_key(token, 'OrderShipped')[:20]}"
+
+
+def ship_order(
+    table: Any, events: Any, bus_name: str, cause: EventBridgeEvent, payment: PaymentCompletedV1
+) -> dict[str, Any]:
+    """Create the order's one shipment and announce it (sparse OrderShipped, derived key)."""
+    token = cause.metadata.correlation_id
+    shipment = {
+        **order_key(payment.order_id, "SHIPMENT"),
+        "shipment_id": shipment_id_for(token),
+        "charge_id": payment.charge_id,
+        "idempotency_key": cause.metadata.idempotency_key,
+        "event_created_at": utc_now(),
+    }
+    try:
+        table.put_item(Item=shipment, ConditionExpression="attribute_not_exists(pk)")
+        created = True
+    except ClientError as exc:
+        if _code(exc) != "ConditionalCheckFailedException":
+            raise
+        shipment = plain(table.get_item(Key={"pk": shipment["pk"], "sk": shipment["sk"]}, ConsistentRead=True)["Item"])
+        created = False
+    _emit(
+        events,
+        bus_name,
+        cause=cause,
+        detail_type="OrderShipped",
+        data=OrderShippedV1(order_id=payment.order_id, shipment_id=shipment["shipment_id"]),
+        created_at=shipment["event_created_at"],
+        producer="fulfilment.ship_order",
+    )
+    return {"order_id": payment.order_id, "shipment_id": shipment["shipment_id"], "created": created}

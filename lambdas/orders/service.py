@@ -1,0 +1,219 @@
+"""Orders domain: place an order once per token, serve it, and keep its status projection."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from eventing.envelope import EventBridgeEvent, utc_now
+from eventing.http import plain
+from eventing.publisher import build_entry, publish
+from eventing.schemas import EventData, OrderCreatedV2
+from orders.models import CreateOrderRequest, order_id_for
+
+PRODUCER = "orders.create_order"
+PLACED = "PLACED"
+
+STATUS_RANK = {"PLACED": 1, "PAID": 3, "PAYMENT_FAILED": 3, "SHIPPED": 4}
+STATUS_OF_EVENT = {
+    "OrderCreated": "PLACED",
+    "PaymentCompleted": "PAID",
+    "PaymentFailed": "PAYMENT_FAILED",
+    "OrderShipped": "SHIPPED",
+}
+STOCK_OF_EVENT = {"StockReserved": "RESERVED", "StockShortage": "SHORTAGE"}
+PROJECTION_ATTEMPTS = 5
+
+PUBLIC_FIELDS = (
+    "order_id",
+    "customer_id",
+    "currency",
+    "items",
+    "total_cents",
+    "channel",
+    "status",
+    "stock",
+    "history",
+    "created_at",
+)
+
+
+class OrderConflictError(Exception):
+    """The token already names an order placed with another body."""
+
+
+def _conditional_failed(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def request_hash(request: CreateOrderRequest) -> str:
+    return hashlib.sha256(json.dumps(request.normalised(), sort_keys=True).encode()).hexdigest()
+
+
+def new_order(key: str, request: CreateOrderRequest, created_at: str | None = None) -> dict[str, Any]:
+    return {
+        "order_id": order_id_for(key),
+        "idempotency_key": key,
+        "request_hash": request_hash(request),
+        "customer_id": request.customer_id,
+        "currency": request.currency,
+        "items": [item.model_dump(mode="json") for item in request.items],
+        "total_cents": request.total_cents,
+        "card_token": request.card_token,
+        "channel": request.channel,
+        "status": PLACED,
+        "status_rank": STATUS_RANK[PLACED],
+        "history": [],
+        "applied_events": [],
+        "version": 0,
+        "event_published": False,
+        "created_at": created_at or utc_now(),
+    }
+
+
+def order_created(order: dict[str, Any]) -> OrderCreatedV2:
+    order = plain(order)
+    return OrderCreatedV2(
+        order_id=order["order_id"],
+        customer_id=order["customer_id"],
+        currency=order["currency"],
+        items=order["items"],
+        total_cents=order["total_cents"],
+        card_token=order["card_token"],
+        status=PLACED,
+        created_at=order["created_at"],
+        channel=order.get("channel", "api"),
+    )
+
+
+def place_order(
+    *, table: Any, events: Any, bus_name: str, key: str, request: CreateOrderRequest
+) -> tuple[dict[str, Any], bool]:
+    """Write the order (conditional put), then publish OrderCreated with ``idempotency-key`` = ``key``.
+
+    Returns (order, created). A retry after any failure finds the same order (its id comes from ``key``), publishes
+    the same event if it was not confirmed yet, and writes nothing twice.
+    """
+    order = new_order(key, request)
+    created = True
+    try:
+        table.put_item(Item=order, ConditionExpression="attribute_not_exists(order_id)")
+    except ClientError as exc:
+        if not _conditional_failed(exc):
+            raise
+        created = False
+        order = table.get_item(Key={"order_id": order["order_id"]}, ConsistentRead=True)["Item"]
+        if order.get("request_hash") != request_hash(request):
+            raise OrderConflictError(
+                f"Idempotency-Key already used for order {order['order_id']} with a different body"
+            ) from None
+    if not order.get("event_published"):
+        entry = build_entry(
+            bus_name=bus_name,
+            detail_type="OrderCreated",
+            data=order_created(order),
+            idempotency_key=key,
+            correlation_id=key,
+            producer=PRODUCER,
+            created_at=order["created_at"],
+        )
+        publish(events, [entry])
+        table.update_item(
+            Key={"order_id": order["order_id"]},
+            UpdateExpression="SET event_published = :yes",
+            ExpressionAttributeValues={":yes": True},
+        )
+        order["event_published"] = True
+    return plain(order), created
+
+
+def public_view(order: dict[str, Any]) -> dict[str, Any]:
+    order = plain(order)
+    return {field: order[field] for field in PUBLIC_FIELDS if field in order}
+
+
+def get_order(table: Any, order_id: str) -> dict[str, Any] | None:
+    item = table.get_item(Key={"order_id": order_id}).get("Item")
+    return public_view(item) if item else None
+
+
+def apply_event(table: Any, event: EventBridgeEvent, data: EventData) -> dict[str, Any]:
+    """Apply one event to the order's projection: never backwards, each event key once, history appended.
+
+    Optimistic concurrency on ``version``: a concurrent writer makes the condition fail and we re-read.
+    """
+    key = event.metadata.idempotency_key
+    order_id = data.order_id
+    for _ in range(PROJECTION_ATTEMPTS):
+        item = table.get_item(Key={"order_id": order_id}, ConsistentRead=True).get("Item")
+        current = plain(item) if item else {}
+        if key in current.get("applied_events", []):
+            return {"order_id": order_id, "applied": False, "reason": "duplicate", "status": current.get("status")}
+        status, rank = current.get("status"), current.get("status_rank", 0)
+        new_status = STATUS_OF_EVENT.get(event.detail_type)
+        if new_status and STATUS_RANK[new_status] > rank:
+            status, rank = new_status, STATUS_RANK[new_status]
+        stock = STOCK_OF_EVENT.get(event.detail_type, current.get("stock"))
+        entry = {
+            "event": event.detail_type,
+            "key": key,
+            "at": event.metadata.created_at,
+            "status": status,
+        }
+        if event.detail_type in STOCK_OF_EVENT:
+            entry["stock"] = stock
+        version = current.get("version")
+        try:
+            if not item:
+                table.put_item(
+                    Item={
+                        "order_id": order_id,
+                        "status": status,
+                        "status_rank": rank,
+                        **({"stock": stock} if stock else {}),
+                        "history": [entry],
+                        "applied_events": [key],
+                        "version": 1,
+                    },
+                    ConditionExpression="attribute_not_exists(order_id)",
+                )
+            else:
+                names = {"#status": "status", "#version": "version"}
+                values: dict[str, Any] = {
+                    ":status": status,
+                    ":rank": rank,
+                    ":entry": [entry],
+                    ":key": [key],
+                    ":empty": [],
+                    ":one": 1,
+                }
+                update = (
+                    "SET #status = :status, status_rank = :rank,"
+                    " history = list_append(if_not_exists(history, :empty), :entry),"
+                    " applied_events = list_append(if_not_exists(applied_events, :empty), :key),"
+                    " #version = if_not_exists(#version, :empty_version) + :one"
+                )
+                values[":empty_version"] = 0
+                if stock:
+                    update += ", stock = :stock"
+                    values[":stock"] = stock
+                if version is None:
+                    condition = "attribute_not_exists(#version)"
+                else:
+                    condition = "#version = :version"
+                    values[":version"] = version
+                table.update_item(
+                    Key={"order_id": order_id},
+                    UpdateExpression=update,
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                )
+            return {"order_id": order_id, "applied": True, "status": status, "stock": stock}
+        except ClientError as exc:
+            if not _conditional_failed(exc):
+                raise
+    raise RuntimeError(f"order {order_id}: projection kept changing under us; the record will be retried")

@@ -1,0 +1,43 @@
+"""Workflow task RefundPayment: refund the ledger's charge for the order, once per token, ever."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+from eventing import aws, observability
+from eventing.idempotency import Idempotency
+from payments import service
+
+
+def _duplicate(response: Any, data_record: Any) -> Any:
+    observability.count(observability.DUPLICATES_SUPPRESSED)
+    return response
+
+
+idempotency = Idempotency(
+    event_key_jmespath="idempotency_key", payload_validation_jmespath="order", response_hook=_duplicate
+)
+
+
+def refund(*, payload: dict[str, Any]) -> dict[str, Any]:
+    result, refunded = service.refund_payment(
+        aws.table(os.environ["PAYMENTS_TABLE_NAME"]),
+        payload["idempotency_key"],
+        payload["order"],
+        payload.get("error"),
+    )
+    if not refunded and result["refunded"]:
+        observability.count(observability.DUPLICATES_SUPPRESSED)
+    return result
+
+
+@observability.lambda_handler
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    config, persistence = idempotency.get()
+    config.register_lambda_context(context)
+    observability.set_correlation_id(event.get("idempotency_key"))
+    once = idempotent_function(refund, data_keyword_argument="payload", config=config, persistence_store=persistence)
+    return once(payload=event)
