@@ -19,9 +19,9 @@ help:
 	@echo "make synth   write the CloudFormation templates to cdk.out/"
 	@echo "make deploy  cdk deploy --all to the AWS account in your environment"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
