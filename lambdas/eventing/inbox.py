@@ -112,3 +112,13 @@ def consume(
     processor = SqsFifoPartialProcessor(skip_group_on_error=True)
     processor.raise_on_entire_batch_failure = False
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+
+def handler(handlers: Mapping[str, Handle], idempotency: Idempotency) -> Callable[[dict[str, Any], Any], Any]:
+    """The Lambda handler of an inbox consumer: every one is `consume` with its own handlers and idempotency."""
+
+    @observability.lambda_handler
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return consume(event, context, idempotency=idempotency, handlers=handlers)
+
+    return handle

@@ -24,9 +24,4 @@ def reserve(event: EventBridgeEvent, data: OrderCreatedV1) -> dict[str, Any]:
 
 HANDLERS = {"OrderCreated": reserve}
 
-
-@observability.lambda_handler
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config, _ = idempotency.get()
-    config.register_lambda_context(context)
-    return inbox.consume(event, context, idempotency=idempotency, handlers=HANDLERS)
+handler = inbox.handler(HANDLERS, idempotency)

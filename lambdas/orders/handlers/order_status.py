@@ -22,9 +22,4 @@ def apply(event: EventBridgeEvent, data: EventData) -> dict[str, Any]:
 
 HANDLERS = dict.fromkeys(service.STATUS_OF_EVENT.keys() | service.STOCK_OF_EVENT.keys(), apply)
 
-
-@observability.lambda_handler
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config, _ = idempotency.get()
-    config.register_lambda_context(context)
-    return inbox.consume(event, context, idempotency=idempotency, handlers=HANDLERS)
+handler = inbox.handler(HANDLERS, idempotency)

@@ -27,9 +27,4 @@ def start(event: EventBridgeEvent, data: OrderCreatedV1) -> dict[str, Any]:
 
 HANDLERS = {"OrderCreated": start}
 
-
-@observability.lambda_handler
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config, _ = idempotency.get()
-    config.register_lambda_context(context)
-    return inbox.consume(event, context, idempotency=idempotency, handlers=HANDLERS)
+handler = inbox.handler(HANDLERS, idempotency)
