@@ -1,0 +1,308 @@
+"""One contract per moto patch: what unpatched moto does that the patch relies on (or works around), and that the
+patch works. When moto is upgraded, the failing test names the patch to revisit."""
+
+import inspect
+import json
+import threading
+
+import moto
+import pytest
+from moto import mock_aws
+
+from localcloud import moto_patches
+from localcloud.cloud import MOTO_CONFIG
+
+CONTRACTS: dict[str, str] = {}  # patch name -> the test that covers it
+
+
+def contract(*names):
+    def register(fn):
+        for name in names:
+            CONTRACTS[name] = fn.__name__
+        return fn
+
+    return register
+
+
+def unpatched(name):
+    """The attribute as moto ships it (whether or not a LocalCloud is running)."""
+    return moto_patches.original(name)
+
+
+def test_moto_is_the_pinned_version():
+    assert moto.__version__ == moto_patches.EXPECTED_MOTO_VERSION
+
+
+def test_every_patch_has_a_contract():
+    names = {p.name for p in moto_patches.PATCHES}
+    assert names == set(CONTRACTS), f"patches without a contract test: {names - set(CONTRACTS)}"
+
+
+def test_patches_are_reverted_after_the_cloud_stops(fixture_out):
+    from localcloud import LocalCloud
+
+    before = {p.name: getattr(p.owner, p.attribute) for p in moto_patches.PATCHES}
+    with LocalCloud.start(fixture_out):
+        assert all(getattr(p.owner, p.attribute) is p.replacement for p in moto_patches.PATCHES)
+    assert {p.name: getattr(p.owner, p.attribute) for p in moto_patches.PATCHES} == before
+
+
+def test_one_cloud_per_process(cloud, fixture_out):
+    from localcloud import LocalCloud
+
+    with pytest.raises(RuntimeError, match="already running"):
+        LocalCloud.start(fixture_out)
+
+
+# ---------------------------------------------------------------- Lambda
+@contract("lambda_invoke")
+def test_lambda_simple_backend_returns_a_canned_answer(cloud_free):
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    params = list(inspect.signature(LambdaSimpleBackend.invoke).parameters)
+    assert params == ["self", "function_name", "qualifier", "body", "headers", "response_headers"]
+    backend = LambdaSimpleBackend("us-east-1", "123456789012")
+    assert unpatched("lambda_invoke")(backend, "f", None, None, {}, {}) == b"Simple Lambda happy path OK"
+    # moto turns x-amz-function-error into FunctionError: the patched side is test_direct_invoke_shapes_errors_like_lambda
+    from moto.awslambda.responses import LambdaResponse
+
+    assert "response_headers" in inspect.getsource(LambdaResponse.invoke)
+
+
+# ---------------------------------------------------------------- EventBridge
+def _rule(targets, state="ENABLED"):
+    from moto.events.models import Rule
+
+    return Rule("r", "123456789012", "us-east-1", None, json.dumps({"source": ["s"]}), None, None, "default", state,
+                targets=targets)
+
+
+@contract("rule_targets")
+def test_rule_lambda_targets_raise_and_disabled_rules_deliver(cloud_free):
+    params = list(inspect.signature(unpatched("rule_targets")).parameters)
+    assert params == ["self", "original_event", "transform_input"]
+    event = {"source": "s", "detail-type": "d", "detail": {}, "time": 0.0, "ingestion-time": 0.0, "id": "1",
+             "account": "123456789012", "region": "us-east-1", "resources": []}
+    lambda_target = {"Id": "1", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:f"}
+    with pytest.raises(NotImplementedError):
+        unpatched("rule_targets")(_rule([lambda_target]), dict(event))
+    with mock_aws(config=MOTO_CONFIG):
+        import boto3
+
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="q")["QueueUrl"]
+        target = {"Id": "1", "Arn": "arn:aws:sqs:us-east-1:123456789012:q", "Input": '{"constant": true}'}
+        unpatched("rule_targets")(_rule([target], state="DISABLED"), dict(event))
+        [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+        body = json.loads(message["Body"])
+        assert body != {"constant": True} and body["source"] == "s"  # disabled rule delivered; Input ignored
+
+
+def test_archive_rule_target_shape_the_cloud_relies_on(cloud_free):
+    from moto.events.models import EventsBackend
+
+    source = inspect.getsource(EventsBackend.create_archive)
+    assert '"archive-arn": "{archive.arn}:{archive.uuid}"' in source
+    assert 'f"arn:{get_partition(self.region_name)}:events:{self.region_name}:::"' in source
+    from moto.events.models import Replay
+
+    assert '"replay-name": self.name' in inspect.getsource(Replay.replay_events)
+
+
+# ---------------------------------------------------------------- Step Functions
+@contract("sfn_nested_parameters", "sfn_nested_response")
+def test_sfn_parameter_conversion_is_a_stub(cloud_free):
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (
+        StateTaskService,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+        StateTaskServiceSfn,
+    )
+
+    params = {"StateMachineArn": "arn", "Input": "{}"}
+    StateTaskService._normalise_parameters(None, params)
+    assert params == {"StateMachineArn": "arn", "Input": "{}"}  # still a stub: the patch is needed
+    response = {"executionArn": "a"}
+    StateTaskService._normalise_response(None, response)
+    assert response == {"executionArn": "a"}
+    assert "_normalise_response" not in StateTaskServiceSfn.__dict__
+    assert callable(StateTaskService._to_boto_request) and callable(StateTaskService._from_boto_response)
+    # patched: test_state_machine_with_callback_nested_sync_and_put_events runs startExecution.sync:2
+
+
+@contract("sfn_execution_names")
+def test_unnamed_executions_end_in_none(cloud_free):
+    with mock_aws(config=MOTO_CONFIG):
+        import boto3
+
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        arn = sfn.create_state_machine(
+            name="m", roleArn="arn:aws:iam::123456789012:role/r",
+            definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
+        )["stateMachineArn"]
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        backend = stepfunctions_parser_backends["123456789012"]["us-east-1"]
+        first = unpatched("sfn_execution_names")(backend, arn, None, "{}")
+        second = unpatched("sfn_execution_names")(backend, arn, None, "{}")
+        assert first.exec_arn.endswith(":None") and second is first
+
+
+def test_unnamed_executions_get_uuid_names(cloud):
+    first = cloud.start_execution("Child", {"item_id": "x"})
+    second = cloud.start_execution("Child", {"item_id": "x"})
+    assert first != second and not first.endswith(":None")
+    cloud.run_until_quiet()
+
+
+@contract("sfn_client_cache")
+def test_asl_engine_imports_boto_client_for_by_name(cloud_free):
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    assert lambda_eval_utils.boto_client_for is boto_client.boto_client_for
+    assert list(inspect.signature(boto_client.boto_client_for).parameters) == ["region", "service", "state_credentials"]
+    modules = moto_patches._modules_importing_boto_client_for()
+    assert len(modules) >= 5
+
+
+def test_asl_engine_reuses_clients(cloud):
+    cloud.start_execution("Child", {"item_id": "a"})
+    cloud.start_execution("Child", {"item_id": "b"})
+    cloud.run_until_quiet()
+    assert list(moto_patches._client_cache) == [("us-east-1", "lambda")]
+
+
+@contract("sfn_definition_cache")
+def test_programs_keep_their_state_in_the_environment(cloud):
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    assert "AmazonStateLanguageParser.parse" in inspect.getsource(unpatched("sfn_definition_cache"))
+    assert "_get_evaluation_entrypoint()" in inspect.getsource(unpatched("sfn_execution_end"))
+    # one cached program, many concurrent executions with different inputs: outputs do not mix
+    names = [f"c{i}" for i in range(8)]
+    for name in names:
+        cloud.start_execution("Child", {"item_id": name}, name=name)
+    cloud.run_until_quiet()
+    assert {e.name: e.output for e in cloud.executions("Child")} == {n: {"settled": n} for n in names}
+
+
+@contract("sfn_jsonpath_cache", "sfn_resultpath_cache")
+def test_jsonpath_is_parsed_through_the_module_level_parse(cloud_free):
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    assert "parse(path)" in inspect.getsource(json_path.extract_json)
+    assert "parse(" in inspect.getsource(result_path)
+    expression = unpatched("sfn_jsonpath_cache")("$.a.b")
+    assert expression.find({"a": {"b": 1}})[0].value == 1
+    assert expression.find({"a": {"b": 2}})[0].value == 2  # reusable: find() does not consume it
+
+
+@contract("sfn_execution_start", "sfn_execution_end")
+def test_an_execution_is_one_thread_running_execution_logic(cloud_free):
+    start = inspect.getsource(unpatched("sfn_execution_start"))
+    assert "Thread(target=self._execution_logic" in start
+    logic = inspect.getsource(unpatched("sfn_execution_end"))
+    assert "program.eval(self.env)" in logic and "self._execution_communication.terminated()" in logic
+
+
+@contract("sfn_sync_wait")
+def test_sync_tasks_poll_with_a_half_second_sleep(cloud_free):
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_callback
+
+    assert state_task_service_callback._DELAY_SECONDS_SYNC_CONDITION_CHECK == 0.5
+    source = inspect.getsource(unpatched("sfn_sync_wait"))
+    assert "time.sleep(_DELAY_SECONDS_SYNC_CONDITION_CHECK)" in source
+    assert "sync_result = sync_resolver()" in source
+
+
+@contract("sfn_task_token_park", "sfn_send_task_success", "sfn_send_task_failure")
+def test_task_token_waits_and_answers(cloud_free):
+    params = list(inspect.signature(unpatched("sfn_task_token_park")).parameters)
+    assert params == ["self", "env", "timeout_seconds", "callback_endpoint", "heartbeat_endpoint"]
+    assert list(inspect.signature(unpatched("sfn_send_task_success")).parameters)[:2] == ["self", "task_token"]
+    assert list(inspect.signature(unpatched("sfn_send_task_failure")).parameters)[:2] == ["self", "task_token"]
+    # patched: test_state_machine_with_callback_nested_sync_and_put_events and test_send_task_failure_goes_to_catch
+
+
+@contract("sfn_retry_interval")
+def test_retry_intervals_sleep_through_the_module_time(cloud_free):
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    assert "time.sleep(interval_seconds)" in inspect.getsource(retrier_decl.RetrierDecl._eval_body)
+    assert unpatched("sfn_retry_interval").__name__ == "time"
+
+
+@contract("sfn_wait_state")
+def test_wait_states_wait_on_the_program_event(cloud_free):
+    source = inspect.getsource(unpatched("sfn_wait_state"))
+    assert "env.program_state_event.wait(wait_seconds)" in source
+
+
+def test_retry_and_wait_elapse_instantly(cloud):
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    assert isinstance(retrier_decl.time, moto_patches._InstantSleep)
+    retrier_decl.time.sleep(30)
+    assert cloud.timeline.of_kind("wait")[0].detail["seconds"] == 30
+
+
+@contract("sfn_jsonata")
+def test_jsonata_evaluator_is_a_stub(cloud_free):
+    from moto.stepfunctions.parser.asl.jsonata import jsonata
+
+    assert unpatched("sfn_jsonata") is None
+    with pytest.raises(TypeError):
+        jsonata.eval_jsonata_expression("1 + 2")
+
+
+def test_jsonata_states_run(cloud):
+    definition = {
+        "QueryLanguage": "JSONata", "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Output": "{% $states.input.a + 1 %}", "End": True}},
+    }
+    sfn = cloud.client("stepfunctions")
+    arn = sfn.create_state_machine(name="jsonata", definition=json.dumps(definition),
+                                   roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"a": 41}))["executionArn"]
+    cloud.run_until_quiet()
+    described = sfn.describe_execution(executionArn=execution)
+    assert described["status"] == "SUCCEEDED" and json.loads(described["output"]) == 42
+
+
+# ---------------------------------------------------------------- time
+@contract("sqs_clock_millis", "sqs_clock", "events_clock")
+def test_sqs_and_events_read_time_through_module_level_functions(cloud_free):
+    from moto.core.utils import unix_time, unix_time_millis
+    from moto.events.models import EventsBackend
+    from moto.sqs.models import Message, Queue
+
+    assert unpatched("sqs_clock_millis") is unix_time_millis and unpatched("sqs_clock") is unix_time
+    assert unpatched("events_clock") is unix_time
+    for fn in (Message.change_visibility, Message.mark_sent, Message.delay):
+        assert "unix_time_millis" in fn.__code__.co_names
+    assert "unix_time_millis" in Message.visible.fget.__code__.co_names
+    assert "DEDUPLICATION_TIME_IN_SECONDS" in Queue.add_message.__code__.co_names
+    assert "unix_time" in EventsBackend.put_events.__code__.co_names
+
+
+def test_the_clock_drives_sqs_visibility(manual_cloud):
+    cloud = manual_cloud
+    sqs = cloud.client("sqs")
+    url = cloud.queue("Notes").url
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    assert sqs.receive_message(QueueUrl=url, VisibilityTimeout=10)["Messages"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    cloud.advance(9)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    cloud.advance(2)
+    assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "x"
+
+
+@pytest.fixture
+def cloud_free():
+    """Asserts no LocalCloud is running (the patches are not installed)."""
+    assert moto_patches.engine is None
+    yield
+    assert threading.active_count() >= 1
