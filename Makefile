@@ -38,7 +38,7 @@ synth: deps
 	$(CDK) synth --quiet
 
 demo: cdk.out/manifest.json
-	$(PY) -m localcloud.demo --cdk-out cdk.out --report reports/demo.json
+	$(PY) -m scenarios.demo --cdk-out cdk.out --report reports/demo.json
 
 test: deps
 	$(PY) -m pytest -n 2 --dist loadgroup
