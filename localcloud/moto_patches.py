@@ -11,6 +11,7 @@ as shipped.
 
 from __future__ import annotations
 
+import collections
 import copy
 import functools
 import sys
@@ -136,6 +137,9 @@ def uninstall() -> None:
                 p.revert()
             _installed = False
         _client_cache.clear()
+        for cache in _SPEED_CACHES:
+            cache.clear()
+        _cached_camelcase_to_underscores.cache_clear()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -466,6 +470,129 @@ PATCHES.append(Patch(
     why="moto's JSONata evaluator is a stub (None): QueryLanguage JSONata and Assign fail with TypeError",
     relies_on="eval_jsonata_expression calls the module global _eval_jsonata(expression_string) with variables "
     "already bound inside the expression",
+))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Speed: moto redoes pure work on every request; cache it (keyed on everything the result depends on)
+# ---------------------------------------------------------------------------------------------------------------
+from moto.core import responses as core_responses  # noqa: E402
+from moto.dynamodb.comparisons import ConditionExpressionParser  # noqa: E402
+from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # noqa: E402
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # noqa: E402
+
+_CACHE_LIMIT = 2048  # distinct expressions/names; a cache that grows past it starts again (no unbounded growth)
+_update_ast_cache: dict[str, Any] = {}
+_condition_lex_cache: dict[str, tuple] = {}
+_method_names_cache: dict[type, frozenset] = {}
+_SPEED_CACHES: list[dict] = [_update_ast_cache, _condition_lex_cache, _method_names_cache]
+
+
+def _remember(cache: dict, key: Any, value: Any) -> Any:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _cached_update_expression(expression_str):
+    # The AST depends on the expression string only (names and values are substituted later, by the validator, into
+    # its own deep copy), so one parsed AST is shared: moto only reads it (find_clauses) and hands it to
+    # UpdateExpressionValidator, which deep-copies it before resolving and executing. Failures are not cached.
+    # (A plain function on the class: every caller calls UpdateExpressionParser.make(...) on the class itself.)
+    ast = _update_ast_cache.get(expression_str)
+    if ast is None:
+        make = original("dynamodb_update_expression_cache").__func__
+        ast = _remember(_update_ast_cache, expression_str, make(UpdateExpressionParser, expression_str))
+    return ast
+
+
+PATCHES.append(Patch(
+    "dynamodb_update_expression_cache", UpdateExpressionParser, "make", _cached_update_expression,
+    why="UpdateItem tokenizes and parses its UpdateExpression twice per request (responses and backend, ~0.25 ms "
+    "each for the status projection's expression); the same few expressions come back all the time",
+    relies_on="UpdateExpressionParser.make(expression_str) depends on the string only and is only called on that "
+    "class; callers only read the AST (find_clauses) or pass it to Validator, whose __init__ deep-copies it",
+))
+
+
+def _cached_condition_lex(self):
+    # Lexing reads only the expression string; the tokens are immutable Nodes (namedtuples). The parser consumes the
+    # deque it gets, so each call gets a new deque (and each node a new, empty children list).
+    expression = self.condition_expression
+    tokens = _condition_lex_cache.get(expression)
+    if tokens is None:
+        tokens = _remember(_condition_lex_cache, expression, tuple(original("dynamodb_condition_lex_cache")(self)))
+    return collections.deque(node._replace(children=[]) for node in tokens)
+
+
+PATCHES.append(Patch(
+    "dynamodb_condition_lex_cache", ConditionExpressionParser, "_lex_condition_expression", _cached_condition_lex,
+    why="every condition/filter expression is lexed with six regular expressions per token on every request (half "
+    "of its parse); names and values are resolved after lexing, so the tokens of an expression string can be reused",
+    relies_on="ConditionExpressionParser._lex_condition_expression() reads only self.condition_expression and returns "
+    "a deque of Node namedtuples with empty children, which parse() consumes without mutating the nodes",
+))
+
+
+def _cached_method_names(clazz):
+    names = _method_names_cache.get(clazz)
+    if names is None:
+        names = _remember(_method_names_cache, clazz, frozenset(original("moto_method_names_cache")(clazz)))
+    return names
+
+
+PATCHES.append(Patch(
+    "moto_method_names_cache", core_responses, "method_names_from_class", _cached_method_names,
+    why="every request lists its response class's methods with inspect.getmembers (~0.06 ms, ~45 times a flow) only "
+    "to check that the action is one of them",
+    relies_on="BaseResponse.call_action uses method_names_from_class(self.__class__) only for `action in ...`; "
+    "response classes are not changed at run time",
+))
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_camelcase_to_underscores(argument: str) -> str:
+    return _real_camelcase_to_underscores(argument)
+
+
+from moto.core.utils import camelcase_to_underscores as _real_camelcase_to_underscores  # noqa: E402
+
+PATCHES.append(Patch(
+    "sqs_camelcase_cache", sqs_models, "camelcase_to_underscores", _cached_camelcase_to_underscores,
+    why="Queue.attributes (read several times per SendMessage/ReceiveMessage) converts ~20 attribute names with "
+    "camelcase_to_underscores each time",
+    relies_on="moto.sqs.models calls the module-level camelcase_to_underscores(str), a pure function",
+))
+
+
+def _memo_traverse(self, node):
+    # Each processor's _processing_map() is a constant dict of its bound methods, rebuilt by moto for every node it
+    # visits (twice: nodes_to_be_processed and process). Build it once per traversal; same order, same lookups.
+    if "process" in self.__dict__:  # a traversal inside a traversal: already memoized
+        return self.traverse_node_recursively(node)
+    processing_map = self._processing_map()
+    node_types = tuple(processing_map)
+
+    def process(n):
+        for class_key, processor in processing_map.items():
+            if isinstance(n, class_key):
+                return processor(n)
+
+    self.nodes_to_be_processed = lambda: node_types
+    self.process = process
+    try:
+        return self.traverse_node_recursively(node)
+    finally:
+        del self.nodes_to_be_processed, self.process
+
+
+PATCHES.append(Patch(
+    "dynamodb_traverse_memo", DepthFirstTraverser, "traverse", _memo_traverse,
+    why="UpdateItem validation runs ten AST processors, each rebuilding its processing map twice per node visited",
+    relies_on="DepthFirstTraverser.traverse(node) calls traverse_node_recursively, which consults "
+    "self.nodes_to_be_processed() and self.process(node); every _processing_map() returns a constant dict, and no "
+    "processor overrides nodes_to_be_processed or process",
 ))
 
 
