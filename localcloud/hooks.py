@@ -123,3 +123,37 @@ class LoseResponse:
             lost.payload["stackTrace"] = [f"handler returned {'ok' if result.ok else 'an error'}; response dropped"]
             return lost
         return result
+
+
+class DuplicateDelivery:
+    """Fault: deliver a message (a rule or pipe hop) or a batch (`esm`, queue -> function) a second time, as an
+    at-least-once transport may. The caller acts on the second result, as if the first answer had not arrived.
+
+    `target` matches the delivery's target label (`ShipOrder`, `PaymentsInbox/Fifo`) or a part of it; `kind` is
+    "esm", "pipe" or "rule" (None: any). With `timeline`, each duplicate is recorded there as a `fault` entry.
+    """
+
+    def __init__(self, target: str | None = None, *, kind: str | None = "esm", times: int = 1,
+                 when: Callable[[Delivery], bool] | None = None, timeline: Any = None):
+        self.target = target
+        self.kind = kind
+        self.remaining = times
+        self.when = when
+        self.timeline = timeline
+        self.fired: list[Delivery] = []
+
+    def matches(self, delivery: Delivery) -> bool:
+        return ((self.kind is None or delivery.kind == self.kind)
+                and (self.target is None or delivery.target == self.target or self.target in delivery.target)
+                and (self.when is None or self.when(delivery)))
+
+    def deliver(self, delivery: Delivery, proceed: Callable[[], Any]) -> Any:
+        result = proceed()
+        if self.remaining > 0 and self.matches(delivery):
+            self.remaining -= 1
+            self.fired.append(delivery)
+            if self.timeline is not None:
+                self.timeline.record("fault", f"{delivery.kind}:{delivery.source}", delivery.target,
+                                     what="delivered again (injected duplicate)")
+            result = proceed()
+        return result

@@ -1,0 +1,211 @@
+"""What the story asks the running system, and nothing else: tables, queues, executions, captured logs and metrics.
+
+Every fact the demo prints and the end-to-end tests assert is read here from the local cloud's state; nothing is
+counted by the story itself except what it deliberately injects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from localcloud import LocalCloud, Response
+from localcloud.timeline import Entry
+
+ORDERS_TABLE = "OrdersTable"
+PAYMENTS_TABLE = "PaymentsTable"
+FULFILMENT_TABLE = "FulfilmentTable"
+PAYMENT_WORKFLOW = "Payment"
+
+DUPLICATES_SUPPRESSED = "DuplicatesSuppressed"
+CHARGES = "Charges"
+POISON_RECORDS = "PoisonRecords"
+
+
+# ---------------------------------------------------------------------------------------------------------- inputs
+def order_body(customer: str, currency: str, items: list[tuple[str, int, int]], card: str = "tok_visa") -> dict:
+    """A POST /orders body; items are (sku, quantity, unit price in cents)."""
+    return {
+        "customer_id": customer,
+        "currency": currency,
+        "card_token": card,
+        "items": [{"sku": sku, "quantity": q, "unit_price_cents": price} for sku, q, price in items],
+    }
+
+
+def total_cents(body: dict) -> int:
+    return sum(i["quantity"] * i["unit_price_cents"] for i in body["items"])
+
+
+def seed_stock(cloud: LocalCloud, stock: dict[str, int]) -> None:
+    """Put stock rows (`SKU#<sku>`/`STOCK`, `available`) in the FulfilmentTable, so orders reserve stock."""
+    client = cloud.client("dynamodb")
+    table = cloud.resource(FULFILMENT_TABLE).ref
+    for sku, available in stock.items():
+        client.put_item(TableName=table, Item={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"},
+                                               "available": {"N": str(available)}})
+
+
+# ---------------------------------------------------------------------------------------------------------- tables
+def table_items(cloud: LocalCloud, name: str) -> list[dict]:
+    """A table's items as plain Python. The app's tables are `AWS::DynamoDB::GlobalTable`s, which
+    `LocalCloud.table_items` does not look up (it asks for `AWS::DynamoDB::Table`); scan by the resource's name then."""
+    try:
+        return cloud.table_items(name)
+    except LookupError:
+        pass
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    kwargs: dict[str, Any] = {"TableName": cloud.resource(name).ref}
+    items: list[dict] = []
+    while True:
+        page = cloud.client("dynamodb").scan(**kwargs)
+        items.extend(_plain({k: deserializer.deserialize(v) for k, v in i.items()}) for i in page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def ledger_rows(cloud: LocalCloud, order_id: str | None = None) -> list[dict]:
+    rows = table_items(cloud, PAYMENTS_TABLE)
+    return [r for r in rows if order_id is None or r["order_id"] == order_id]
+
+
+def ledger_entries(cloud: LocalCloud, order_id: str) -> Counter:
+    """How many ledger rows of each kind (CHARGE, REFUND, REVIEW) the order has."""
+    return Counter(r["entry"] for r in ledger_rows(cloud, order_id))
+
+
+def review_status(cloud: LocalCloud, order_id: str) -> str | None:
+    return next((r.get("review_status") for r in ledger_rows(cloud, order_id) if r["entry"] == "REVIEW"), None)
+
+
+def fulfilment_rows(cloud: LocalCloud, order_id: str) -> dict[str, dict]:
+    """The order's rows in the FulfilmentTable by sort key (RESERVATION, SHIPMENT, COMPLIANCE#<detail-type>)."""
+    return {r["sk"]: r for r in table_items(cloud, FULFILMENT_TABLE) if r["pk"] == f"ORDER#{order_id}"}
+
+
+def stock(cloud: LocalCloud, sku: str) -> int | None:
+    row = next((r for r in table_items(cloud, FULFILMENT_TABLE) if r["pk"] == f"SKU#{sku}" and r["sk"] == "STOCK"), None)
+    return None if row is None else int(row["available"])
+
+
+def order_view(cloud: LocalCloud, order_id: str) -> tuple[int, dict]:
+    """GET /orders/{order_id}: (HTTP status, body)."""
+    response = cloud.http("GET", f"/orders/{order_id}")
+    return response.status, response.json
+
+
+# ---------------------------------------------------------------------------------------------------------- executions
+def payment_execution(cloud: LocalCloud, key: str):
+    """The order's payment workflow (named by the client's token), or None."""
+    found = [e for e in cloud.executions(PAYMENT_WORKFLOW) if e.name == key]
+    return found[0] if found else None
+
+
+def executions_by_status(cloud: LocalCloud) -> dict[str, int]:
+    return dict(sorted(Counter(e.status for e in cloud.executions()).items()))
+
+
+def executions_named(cloud: LocalCloud, name: str) -> int:
+    return sum(1 for e in cloud.executions() if e.name == name)
+
+
+# ---------------------------------------------------------------------------------------------------------- queues
+def dead_letters(cloud: LocalCloud) -> dict[str, int]:
+    """Messages in every dead-letter queue (redrive DLQs and the rule targets' DLQs), by label; empty ones left out."""
+    counts: dict[str, int] = {label: len(messages) for label, messages in cloud.dlq_messages().items()}
+    for item in cloud.registry.of_type("AWS::SQS::Queue"):
+        if "DeadLetter" in item.label and item.label not in counts:
+            found = len(cloud.messages(item.label))
+            if found:
+                counts[item.label] = found
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------------------- logs & metrics
+def _json_lines(lines: Iterable[str]) -> Iterable[dict]:
+    for line in lines:
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(doc, dict):
+            yield doc
+
+
+def emf_sum(lines: Iterable[str], metric: str) -> int:
+    """The sum of `metric` over Embedded Metric Format documents (Powertools Metrics' flushed output)."""
+    total = 0.0
+    for doc in _json_lines(lines):
+        declared = {m.get("Name") for d in doc.get("_aws", {}).get("CloudWatchMetrics", []) for m in d.get("Metrics", [])}
+        if metric in declared and metric in doc:
+            value = doc[metric]
+            total += sum(value) if isinstance(value, list) else value
+    return int(total)
+
+
+def function_labels(cloud: LocalCloud) -> list[str]:
+    return [item.label for item in cloud.registry.of_type("AWS::Lambda::Function")]
+
+
+def metric_total(cloud: LocalCloud, metric: str) -> int:
+    """`metric` summed over what every function emitted (captured by `cloud.function_logs`)."""
+    return sum(emf_sum(cloud.function_logs(f), metric) for f in function_labels(cloud))
+
+
+def metric_in(entries: Iterable[Entry], metric: str) -> int:
+    """`metric` summed over the invocations among `entries` (a slice of the timeline)."""
+    return sum(emf_sum(e.detail.get("logs") or [], metric) for e in entries if e.kind == "invoke")
+
+
+def log_messages(lines: Iterable[str]) -> list[dict]:
+    """The Powertools JSON log records among captured lines (EMF documents left out)."""
+    return [doc for doc in _json_lines(lines) if "message" in doc and "_aws" not in doc]
+
+
+def invocation_note(entry: Entry) -> str:
+    """What an invocation's own output says it did, in a few words (from its logs and metrics)."""
+    logs = entry.detail.get("logs") or []
+    notes = []
+    suppressed = emf_sum(logs, DUPLICATES_SUPPRESSED)
+    if suppressed:
+        notes.append("duplicate suppressed" + (f" x{suppressed}" if suppressed > 1 else ""))
+    if emf_sum(logs, CHARGES):
+        notes.append("card charged")
+    if emf_sum(logs, "OrdersPlaced"):
+        notes.append("order placed")
+    for record in log_messages(logs):
+        if str(record.get("message", "")).startswith("poison record rejected"):
+            notes.append(record["message"])
+    return "; ".join(notes)
+
+
+def http_note(response: Response, method: str = "POST") -> str:
+    """What the client saw: the status, the replay header, and for a GET of an order its status."""
+    note = f"answered {response.status}"
+    if response.headers.get("idempotent-replayed") == "true":
+        note += " (Idempotent-Replayed: true)"
+    if method == "GET" and response.status == 200:
+        try:
+            body = response.json
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and body.get("status"):
+            note += f": status {body['status']}"
+    return note

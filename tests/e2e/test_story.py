@@ -1,0 +1,143 @@
+"""The demo's story, chapter by chapter, on the synthesized application: the same functions `make demo` runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenarios import story
+
+pytestmark = pytest.mark.xdist_group("e2e")
+
+
+@pytest.fixture(scope="module")
+def told(cloud) -> story.Story:
+    return story.tell(cloud)
+
+
+@pytest.fixture(scope="module")
+def chapter(told):
+    chapters = {outcome.name: outcome for outcome in told.chapters}
+    return chapters.__getitem__
+
+
+def test_the_story_runs_every_chapter_in_order(told):
+    assert [c.name for c in told.chapters] == [f.__name__ for f in story.CHAPTERS] == [
+        "order_placed", "client_retry", "anz_compliance", "fraud_review", "duplicate_event", "crash_after_charge",
+        "archive_replay",
+    ]
+    for outcome in told.chapters:
+        assert outcome.shown, f"{outcome.name} shows no timeline line"
+        assert {e.seq for e in outcome.shown} <= {e.seq for e in outcome.entries}
+
+
+def test_an_order_is_placed_charged_once_and_shipped(chapter):
+    placed = chapter("order_placed")
+    assert placed["post_status"] == 201
+    assert placed["execution_status"] == "SUCCEEDED"
+    assert placed["execution_states"][-3:] == ["Settle", "EmitPaymentCompleted", "Paid"]
+    assert "FraudReview" not in placed["execution_states"]
+    assert placed["charge_rows"] == 1 and placed["refund_rows"] == 0
+    assert placed["reservation"] == "RESERVED"
+    assert placed["get_status_code"] == 200 and placed["order_status"] == "SHIPPED"
+    assert placed["history"][0] == "OrderCreated" and placed["history"][-1] == "OrderShipped"
+    assert set(placed["history"]) == {"OrderCreated", "StockReserved", "PaymentCompleted", "OrderShipped"}
+
+
+def test_the_clients_retry_is_answered_with_the_first_response(chapter):
+    placed, retry = chapter("order_placed"), chapter("client_retry")
+    assert retry["post_status"] == 201
+    assert retry["replayed_header"] == "true"
+    assert retry["order_id"] == placed["order_id"]
+    assert retry["events_published"] == 0
+    assert retry["other_functions_invoked"] == []
+    assert retry["suppressed"] == 1  # CreateOrder's DuplicatesSuppressed metric
+    assert retry["orders_with_key"] == 1 and retry["charge_rows"] == 1
+    assert retry.duplicates_injected == 1
+
+
+def test_an_au_order_reaches_anz_compliance_by_the_talks_rule(chapter):
+    au = chapter("anz_compliance")
+    assert au["routed_to_compliance"] == ["OrderCreated", "PaymentCompleted"]
+    assert au["compliance_rows"] == ["COMPLIANCE#OrderCreated", "COMPLIANCE#PaymentCompleted"]
+    assert au["jurisdiction"] == "AU"
+    assert au["compliance_currencies"] == ["AU"]  # the USD order of the first chapter never got there
+    assert au["order_status"] == "SHIPPED" and au["charge_rows"] == 1
+
+
+def test_a_high_value_order_waits_for_review_and_is_approved_through_the_route(chapter):
+    review = chapter("fraud_review")
+    assert review["total_cents"] >= review["threshold_cents"]
+    assert review["waiting_status"] == "RUNNING" and review["waiting_in"] == "FraudReview"
+    assert review["review_before"] == "PENDING"
+    assert review["charges_before"] == 0 and review["order_status_before"] == "PLACED"
+    assert review["decision_status"] == 200
+    assert review["review_after"] == "APPROVED"
+    assert review["execution_status"] == "SUCCEEDED"
+    assert review["execution_states"].index("FraudReview") < review["execution_states"].index("ChargeCard")
+    assert review["charge_rows"] == 1 and review["order_status"] == "SHIPPED"
+
+
+def test_a_duplicate_event_delivered_twice_is_suppressed_by_every_consumer(chapter):
+    dup = chapter("duplicate_event")
+    assert dup["ship_order_runs"] == 2 and dup["shipments"] == 1
+    assert dup["republished_event_id_differs"]
+    assert dup["consumers_of_republished"] == ["OrderStatus", "ReserveStock", "StartPayment"]
+    assert dup["suppressed_republished"] == 3
+    assert dup["suppressed"] == 4  # the second ShipOrder batch and the three consumers of the republished event
+    assert dup["stock_taken"] == dup["quantity"]
+    assert dup["executions_named_key"] == 1 and dup["charge_rows"] == 1
+    assert dup["order_status"] == "SHIPPED"
+    assert dup.duplicates_injected == 2
+
+
+def test_a_crash_right_after_charging_is_retried_without_a_second_charge(chapter):
+    crash = chapter("crash_after_charge")
+    assert crash["faults_fired"] == 1
+    assert crash["charge_card_runs"] == 2
+    assert crash["retry_waits"] >= 1
+    assert crash["cards_charged"] == 1 and crash["suppressed"] == 1
+    assert crash["execution_status"] == "SUCCEEDED"
+    assert crash["charge_rows"] == 1 and crash["refund_rows"] == 0
+    assert crash["order_status"] == "SHIPPED"
+    fault = [e for e in crash.entries if e.kind == "fault"]
+    assert fault and fault[0].detail["returned"] == "Lambda.ServiceException"
+
+
+def test_a_replay_of_the_archive_changes_nothing(chapter, told):
+    replay = chapter("archive_replay")
+    events_before_replay = sum(len(c.orders) for c in told.chapters)  # one OrderCreated per order ...
+    assert replay["replayed_by_type"]["OrderCreated"] == events_before_replay + 1  # ... and the republished one
+    assert replay["events_replayed"] == sum(replay["replayed_by_type"].values())
+    assert replay["replayed_by_type"]["OrderShipped"] == replay["replayed_by_type"]["PaymentCompleted"] == 5
+    assert replay["consumer_runs"] > 0 and replay["consumer_runs_failed"] == 0
+    assert replay["suppressed"] >= replay["events_replayed"]
+    assert replay["new_executions"] == 0 and replay["new_charges"] == 0 and replay["cards_charged"] == 0
+    assert replay["status_changes"] == {}
+
+
+def test_the_ledger_has_one_charge_per_order_and_the_report_says_so(told):
+    assert [row["key"] for row in told.ledger] == [
+        story.FIRST_KEY, story.AU_KEY, story.REVIEW_KEY, story.DUPLICATE_KEY, story.CRASH_KEY]
+    assert all(row["charges"] == 1 and row["refunds"] == 0 and row["status"] == "SHIPPED"
+               and row["workflow"] == "SUCCEEDED" for row in told.ledger)
+    report = told.report
+    assert report["orders"] == 5 and report["charges"] == 5 and report["double_charges"] == 0
+    assert report["cards_charged_metric"] == 5
+    assert report["duplicates_injected"] == sum(c.duplicates_injected for c in told.chapters)
+    assert report["duplicates_injected"] == 1 + 2 + 1 + told.chapters[-1]["events_replayed"]
+    assert report["duplicates_suppressed"] == sum(c.facts.get("suppressed", 0) for c in told.chapters)
+    assert report["dlq_messages"] == 0
+    assert report["executions"] == {"SUCCEEDED": 10}  # a payment and a settlement per order
+    assert report["seconds"] > 0
+
+
+def test_the_demo_prints_each_chapter_and_the_ledger(told, cloud):
+    from scenarios import demo
+
+    for number, outcome in enumerate(told.chapters, 1):
+        text = demo.render_chapter(number, outcome, cloud.timeline.start)
+        assert text.splitlines()[0].startswith(f"── {number}. {outcome.title}")
+        assert "The idea:" in text and "Notice:" in text and "=>" in text
+    ledger = demo.render_ledger(told.ledger)
+    assert all(row["key"] in ledger for row in told.ledger)
+    assert demo.broken_promises(told.report, told.ledger) == []
