@@ -53,9 +53,11 @@ class ManualClock(Clock):
     strictly ("visible when now > visible_at"): a frozen clock would keep a message with visibility 0 hidden forever.
     """
 
-    def __init__(self, start: float = 1_790_000_000.0, tick: float = 1e-6) -> None:
+    def __init__(self, start: float | None = None, tick: float = 1e-6) -> None:
         super().__init__()
-        self._now = float(start)
+        # Starts at the real time by default: moto's CloudWatch Logs drops events older than 14 days or more than
+        # 2 hours ahead of the real clock, so an audit log on a clock far from now would stay empty.
+        self._now = time.time() if start is None else float(start)
         self._tick = tick
 
     def now(self) -> float:

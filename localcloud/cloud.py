@@ -41,6 +41,8 @@ _QUIET_LOGGERS = ("moto.stepfunctions", "aws_xray_sdk")
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
+TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
+
 
 class NotQuiet(RuntimeError):
     pass
@@ -616,7 +618,10 @@ class LocalCloud:
     def table_items(self, name: str) -> list[dict]:
         from boto3.dynamodb.types import TypeDeserializer
 
-        table = self.resource(name, "AWS::DynamoDB::Table").ref
+        found = self.resource(name)
+        if found.type not in TABLE_TYPES:
+            raise LookupError(f"{name} is a {found.type}, not a DynamoDB table")
+        table = found.ref
         deserializer = TypeDeserializer()
         items = []
         kwargs: dict[str, Any] = {"TableName": table}

@@ -46,10 +46,8 @@ INTERESTING = ("http", "deliver", "invoke", "execution", "callback", "fault", "w
 
 
 def story_clock() -> ManualClock:
-    """The clock the story runs on: time moves only with `advance()`, starting now. (moto's CloudWatch Logs accepts
-    events from the last 14 days up to 2 hours ahead of real time only, so the audit log group, read by
-    `duplicate_event`, stays empty on a clock that starts elsewhere, such as `ManualClock()`'s default.)"""
-    return ManualClock(start=time.time())
+    """The clock the story runs on: time moves only with `advance()`, starting now."""
+    return ManualClock()
 
 
 def review_threshold_cents() -> int:
@@ -189,7 +187,7 @@ def client_retry(cloud: LocalCloud) -> Outcome:
         "other_functions_invoked": others,
         "suppressed": system.metric_in(entries, system.DUPLICATES_SUPPRESSED),
         "charge_rows": system.ledger_entries(cloud, order_id)["CHARGE"],
-        "orders_with_key": sum(1 for o in system.table_items(cloud, system.ORDERS_TABLE)
+        "orders_with_key": sum(1 for o in cloud.table_items(system.ORDERS_TABLE)
                                if o.get("idempotency_key") == FIRST_KEY),
     }
     return ch.done(facts, injected=1, show=lambda e: e.kind in ("http", "invoke"))
@@ -211,8 +209,8 @@ def anz_compliance(cloud: LocalCloud) -> Outcome:
     routed = [e.detail.get("detail_type") for e in entries
               if e.kind == "deliver" and e.source.startswith("rule:CheckComplianceInbox")]
     rows = system.fulfilment_rows(cloud, order_id)
-    all_compliance = [r for r in system.table_items(cloud, system.FULFILMENT_TABLE) if r["sk"].startswith("COMPLIANCE#")]
-    orders = {o["order_id"]: o["currency"] for o in system.table_items(cloud, system.ORDERS_TABLE)}
+    all_compliance = [r for r in cloud.table_items(system.FULFILMENT_TABLE) if r["sk"].startswith("COMPLIANCE#")]
+    orders = {o["order_id"]: o["currency"] for o in cloud.table_items(system.ORDERS_TABLE)}
     facts = {
         "post_status": response.status,
         **_order_facts(cloud, ch, AU_KEY, order_id),
@@ -351,7 +349,7 @@ def archive_replay(cloud: LocalCloud) -> Outcome:
     )
     charges_before = sum(1 for r in system.ledger_rows(cloud) if r["entry"] == "CHARGE")
     executions_before = len(cloud.executions())
-    statuses_before = {o["order_id"]: o.get("status") for o in system.table_items(cloud, system.ORDERS_TABLE)}
+    statuses_before = {o["order_id"]: o.get("status") for o in cloud.table_items(system.ORDERS_TABLE)}
     cloud.advance(1800)  # half an hour later, an operator replays the archive
     replay = cloud.replay_archive()
     cloud.run_until_quiet()
@@ -359,7 +357,7 @@ def archive_replay(cloud: LocalCloud) -> Outcome:
     replay_entry = next(e for e in entries if e.kind == "replay")
     replayed = [e for e in entries if e.kind == "deliver" and e.source.startswith("rule:")
                 and e.detail.get("replay") == replay]
-    statuses_after = {o["order_id"]: o.get("status") for o in system.table_items(cloud, system.ORDERS_TABLE)}
+    statuses_after = {o["order_id"]: o.get("status") for o in cloud.table_items(system.ORDERS_TABLE)}
     consumer_runs = [e for e in entries if e.kind == "invoke" and e.source.startswith("esm:")]
     facts = {
         "replay": replay,
@@ -536,7 +534,7 @@ def ledger(cloud: LocalCloud) -> list[dict]:
     rows = system.ledger_rows(cloud)
     executions = {e.name: e.status for e in cloud.executions(system.PAYMENT_WORKFLOW)}
     result = []
-    for order in sorted(system.table_items(cloud, system.ORDERS_TABLE), key=lambda o: o.get("created_at", "")):
+    for order in sorted(cloud.table_items(system.ORDERS_TABLE), key=lambda o: o.get("created_at", "")):
         entries = Counter(r["entry"] for r in rows if r["order_id"] == order["order_id"])
         result.append({
             "key": order.get("idempotency_key"),
@@ -558,7 +556,7 @@ def summarize(cloud: LocalCloud, chapters: list[Outcome], seconds: float) -> dic
     charges = Counter(r["order_id"] for r in rows if r["entry"] == "CHARGE")
     dlqs = system.dead_letters(cloud)
     return {
-        "orders": len(system.table_items(cloud, system.ORDERS_TABLE)),
+        "orders": len(cloud.table_items(system.ORDERS_TABLE)),
         "charges": sum(charges.values()),
         "double_charges": sum(1 for n in charges.values() if n > 1),
         "refunds": sum(1 for r in rows if r["entry"] == "REFUND"),

@@ -49,40 +49,8 @@ def seed_stock(cloud: LocalCloud, stock: dict[str, int]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------- tables
-def table_items(cloud: LocalCloud, name: str) -> list[dict]:
-    """A table's items as plain Python. The app's tables are `AWS::DynamoDB::GlobalTable`s, which
-    `LocalCloud.table_items` does not look up (it asks for `AWS::DynamoDB::Table`); scan by the resource's name then."""
-    try:
-        return cloud.table_items(name)
-    except LookupError:
-        pass
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    kwargs: dict[str, Any] = {"TableName": cloud.resource(name).ref}
-    items: list[dict] = []
-    while True:
-        page = cloud.client("dynamodb").scan(**kwargs)
-        items.extend(_plain({k: deserializer.deserialize(v) for k, v in i.items()}) for i in page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def _plain(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_plain(v) for v in value]
-    return value
-
-
 def ledger_rows(cloud: LocalCloud, order_id: str | None = None) -> list[dict]:
-    rows = table_items(cloud, PAYMENTS_TABLE)
+    rows = cloud.table_items(PAYMENTS_TABLE)
     return [r for r in rows if order_id is None or r["order_id"] == order_id]
 
 
@@ -97,11 +65,11 @@ def review_status(cloud: LocalCloud, order_id: str) -> str | None:
 
 def fulfilment_rows(cloud: LocalCloud, order_id: str) -> dict[str, dict]:
     """The order's rows in the FulfilmentTable by sort key (RESERVATION, SHIPMENT, COMPLIANCE#<detail-type>)."""
-    return {r["sk"]: r for r in table_items(cloud, FULFILMENT_TABLE) if r["pk"] == f"ORDER#{order_id}"}
+    return {r["sk"]: r for r in cloud.table_items(FULFILMENT_TABLE) if r["pk"] == f"ORDER#{order_id}"}
 
 
 def stock(cloud: LocalCloud, sku: str) -> int | None:
-    row = next((r for r in table_items(cloud, FULFILMENT_TABLE) if r["pk"] == f"SKU#{sku}" and r["sk"] == "STOCK"), None)
+    row = next((r for r in cloud.table_items(FULFILMENT_TABLE) if r["pk"] == f"SKU#{sku}" and r["sk"] == "STOCK"), None)
     return None if row is None else int(row["available"])
 
 
