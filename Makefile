@@ -11,13 +11,14 @@ export PATH := $(CURDIR)/node_modules/node-linux-$(NODE_ARCH)/bin:$(CURDIR)/node
 CDK := $(CURDIR)/node_modules/.bin/cdk
 SOURCES := app.py cdk.json $(shell find stacks lambdas statemachines -type f \( -name '*.py' -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: help deps demo test synth deploy clean
+.PHONY: help deps demo test synth deploy bench clean
 
 help:
 	@echo "make demo    run the order system end to end on the local cloud (offline), report in reports/demo.json"
 	@echo "make test    every check CI runs: synth, cdk-nag, cfn-lint, assertions, handlers, local cloud, end to end"
 	@echo "make synth   write the CloudFormation templates to cdk.out/"
 	@echo "make deploy  cdk deploy --all to the AWS account in your environment"
+	@echo "make bench   local cloud start-up and one order's flow, timed; report in reports/localcloud-bench.json"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +43,9 @@ demo: cdk.out/manifest.json
 
 test: deps
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+bench: cdk.out/manifest.json
+	$(PY) -m localcloud.bench cdk.out --flows 50 --json reports/localcloud-bench.json
 
 deploy: deps
 	$(CDK) deploy --all
