@@ -3,22 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, RemovalPolicy, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from stacks.components.function import DomainFunction, Idempotency
-from stacks.components.inbox import DomainInbox
-from stacks.config import OrderSystemConfig
+from stacks.domain_stack import DomainStack
 
 STATEMACHINES_DIR = Path(__file__).resolve().parents[1] / "statemachines"
-DOMAIN = "payments"
 
 
 def _workflow(scope: Construct, construct_id: str, *, name: str, file_name: str, substitutions: dict[str, str]):
@@ -37,39 +32,27 @@ def _workflow(scope: Construct, construct_id: str, *, name: str, file_name: str,
     )
 
 
-class PaymentsStack(Stack):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        config: OrderSystemConfig,
-        bus: events.IEventBus,
-        idempotency_table: dynamodb.ITableV2,
-        payments_table: dynamodb.ITableV2,
-        alarm_topic: sns.ITopic,
-        **kwargs,
-    ) -> None:
+class PaymentsStack(DomainStack):
+    domain = "payments"
+
+    def __init__(self, scope: Construct, construct_id: str, *, payments_table: dynamodb.ITableV2, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        layer = config.powertools_layer_version
-        remembered = Idempotency(idempotency_table, config.consumer_idempotency_seconds)
+        bus = self.bus
+        remembered = self.consumer_idempotency
         ledger_env = {"PAYMENTS_TABLE_NAME": payments_table.table_name}
 
-        validate = DomainFunction(
-            self, "ValidatePayment", handler="payments.handlers.validate_payment.handler", domain=DOMAIN,
-            powertools_layer_version=layer,
+        validate = self.function("ValidatePayment", handler="payments.handlers.validate_payment.handler")
+        request_review = self.function(
+            "RequestFraudReview", handler="payments.handlers.request_fraud_review.handler",
+            environment=ledger_env, idempotency=remembered,
         )
-        request_review = DomainFunction(
-            self, "RequestFraudReview", handler="payments.handlers.request_fraud_review.handler", domain=DOMAIN,
-            powertools_layer_version=layer, environment=ledger_env, idempotency=remembered,
+        charge = self.function(
+            "ChargeCard", handler="payments.handlers.charge_card.handler", environment=ledger_env,
+            idempotency=remembered,
         )
-        charge = DomainFunction(
-            self, "ChargeCard", handler="payments.handlers.charge_card.handler", domain=DOMAIN,
-            powertools_layer_version=layer, environment=ledger_env, idempotency=remembered,
-        )
-        refund = DomainFunction(
-            self, "RefundPayment", handler="payments.handlers.refund_payment.handler", domain=DOMAIN,
-            powertools_layer_version=layer, environment=ledger_env, idempotency=remembered,
+        refund = self.function(
+            "RefundPayment", handler="payments.handlers.refund_payment.handler", environment=ledger_env,
+            idempotency=remembered,
         )
         for writer in (request_review, charge, refund):
             payments_table.grant_read_write_data(writer.function)
@@ -84,7 +67,7 @@ class PaymentsStack(Stack):
         self.payment = _workflow(
             self, "Payment", name=payment_name, file_name="payment.asl.json",
             substitutions={
-                "ReviewThresholdCents": str(config.review_threshold_cents),
+                "ReviewThresholdCents": str(self.config.review_threshold_cents),
                 "ValidatePaymentFunctionArn": validate.function.function_arn,
                 "RequestFraudReviewFunctionArn": request_review.function.function_arn,
                 "ChargeCardFunctionArn": charge.function.function_arn,
@@ -103,17 +86,15 @@ class PaymentsStack(Stack):
         bus.grant_put_events_to(self.payment)
         self._allow_sync_execution(self.payment, self.settlement, child_name=f"{self.stack_name}-Settlement")
 
-        start = DomainFunction(
-            self, "StartPayment", handler="payments.handlers.start_payment.handler", domain=DOMAIN,
-            powertools_layer_version=layer, idempotency=remembered,
+        start = self.function(
+            "StartPayment", handler="payments.handlers.start_payment.handler", idempotency=remembered,
             environment={"PAYMENT_STATE_MACHINE_ARN": self.payment.state_machine_arn},
         )
         self.payment.grant_start_execution(start.function)
 
         # The reviewer's decision arrives over HTTP (ApiStack routes it here) and answers the waiting task.
-        self.decide_review = DomainFunction(
-            self, "DecideReview", handler="payments.handlers.decide_review.handler", domain=DOMAIN,
-            powertools_layer_version=layer, environment=ledger_env,
+        self.decide_review = self.function(
+            "DecideReview", handler="payments.handlers.decide_review.handler", environment=ledger_env
         )
         payments_table.grant_read_write_data(self.decide_review.function)
         # DecideReview answers the waiting task.
@@ -127,12 +108,8 @@ class PaymentsStack(Stack):
             )
         )
 
-        inbox_key = kms.Key(self, "InboxKey", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
-                            description="Encrypts the payments inbox queues")
-        self.inbox = DomainInbox(
-            self, "PaymentsInbox", bus=bus, consumer=start, key=inbox_key,
-            max_receive_count=config.inbox_max_receive_count, alarm_topic=alarm_topic,
-            description="OrderCreated to the payments starter",
+        self.payments_inbox = self.inbox(
+            "PaymentsInbox", consumer=start, description="OrderCreated to the payments starter",
             pattern=events.EventPattern(source=["com.orders"], detail_type=["OrderCreated"]),
         )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
-from eventing import aws
+from eventing import aws, observability
 
 TABLE_ENV = "IDEMPOTENCY_TABLE_NAME"
 TTL_ENV = "IDEMPOTENCY_TTL_SECONDS"
@@ -69,3 +69,12 @@ class Idempotency:
     @property
     def persistence(self) -> DynamoDBPersistenceLayer:
         return self.get()[1]
+
+
+def replayed(response: Any, data_record: Any) -> Any:
+    """Powertools' response hook for a repeat: count and log the suppressed duplicate, return the stored result."""
+    observability.count(observability.DUPLICATES_SUPPRESSED)
+    observability.get_logger().info(
+        "duplicate suppressed", extra={"idempotency_record": data_record.idempotency_key}
+    )
+    return response

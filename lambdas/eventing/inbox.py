@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from eventing import observability
 from eventing.envelope import EventBridgeEvent, parse_event
-from eventing.idempotency import Idempotency
+from eventing.idempotency import Idempotency, replayed
 from eventing.schemas import EventData, read
 
 EVENT_KEY_JMESPATH = 'detail.metadata."idempotency-key"'
@@ -36,16 +36,8 @@ def new_idempotency(response_hook: Callable[[Any, Any], Any] | None = None) -> I
     return Idempotency(
         event_key_jmespath=EVENT_KEY_JMESPATH,
         payload_validation_jmespath=PAYLOAD_JMESPATH,
-        response_hook=response_hook or duplicate_suppressed,
+        response_hook=response_hook or replayed,
     )
-
-
-def duplicate_suppressed(response: Any, data_record: Any) -> Any:
-    observability.count(observability.DUPLICATES_SUPPRESSED)
-    observability.get_logger().info(
-        "duplicate event suppressed", extra={"idempotency_record": data_record.idempotency_key}
-    )
-    return response
 
 
 def _reason(exc: Exception) -> str:

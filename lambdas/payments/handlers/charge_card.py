@@ -8,17 +8,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
 from eventing import aws, observability
-from eventing.idempotency import Idempotency
+from eventing.idempotency import Idempotency, replayed
 from payments import service
 
 
-def _duplicate(response: Any, data_record: Any) -> Any:
-    observability.count(observability.DUPLICATES_SUPPRESSED)
-    return response
-
-
 idempotency = Idempotency(
-    event_key_jmespath="idempotency_key", payload_validation_jmespath="order", response_hook=_duplicate
+    event_key_jmespath="idempotency_key", payload_validation_jmespath="order", response_hook=replayed
 )
 
 
