@@ -18,8 +18,6 @@ class OrderSystemConfig:
     consumer_idempotency_seconds: int
     archive_retention_days: int
     review_threshold_cents: int
-    fraud_review_heartbeat_seconds: int
-    fraud_review_timeout_seconds: int
     inbox_max_receive_count: int
     alarm_email: str = ""
 
@@ -30,8 +28,6 @@ class OrderSystemConfig:
                 f"({self.archive_retention_days} days = {self.archive_retention_days * 86400} s), "
                 f"got {self.consumer_idempotency_seconds}"
             )
-        if not self.fraud_review_heartbeat_seconds <= self.fraud_review_timeout_seconds:
-            raise ValueError("fraud_review_heartbeat_seconds must not exceed fraud_review_timeout_seconds")
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> "OrderSystemConfig":
