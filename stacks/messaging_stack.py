@@ -29,18 +29,31 @@ class MessagingStack(Stack):
             self,
             "BusKey",
             enable_key_rotation=True,
-            description="Encrypts the order bus, its archive and the audit dead-letter queue",
+            description="Encrypts the order bus, the alarm topic and the audit dead-letter queue",
             removal_policy=RemovalPolicy.RETAIN,
         )
-        # EventBridge must be able to use the key, or it drops what it cannot encrypt silently.
+        # EventBridge must be able to use the key, or it drops what it cannot encrypt silently; so must CloudWatch,
+        # or alarms cannot publish to the encrypted alarm topic.
         self.key.grant_encrypt_decrypt(iam.ServicePrincipal("events.amazonaws.com"))
+        self.key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
         self.bus = events.EventBus(self, "OrderBus", kms_key=self.key, description="Order system events")
         # Replay is the recovery tool; every consumer's idempotency window covers this retention.
-        self.archive = self.bus.archive(
+        self.archive = events.Archive(
+            self,
             "Archive",
+            source_event_bus=self.bus,
             description="Every event on the order bus, for replay",
             event_pattern=events.EventPattern(account=[self.account]),
             retention=Duration.days(archive_retention_days),
+            # EventBridge advises a customer managed key for an encrypted bus's archive; its own, because the key
+            # policy names the bus, and the bus names its key.
+            kms_key=kms.Key(
+                self,
+                "ArchiveKey",
+                enable_key_rotation=True,
+                description="Encrypts the order bus archive",
+                removal_policy=RemovalPolicy.RETAIN,
+            ),
         )
         self.alarm_topic = sns.Topic(self, "Alarms", master_key=self.key, enforce_ssl=True)
         if alarm_email:

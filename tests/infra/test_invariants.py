@@ -130,6 +130,19 @@ def test_keys_let_eventbridge_and_pipes_in_and_rotate(templates):
             assert "events.amazonaws.com" in principals, f"{stack}/{lid}: EventBridge could not use this key"
 
 
+def test_the_bus_its_archive_and_the_alarm_topic_use_keys_cloudwatch_and_eventbridge_may_use(templates):
+    messaging = Template.from_json(templates["OrderSystem-dev-Messaging"])
+    keys = messaging.find_resources("AWS::KMS::Key")
+    [bus] = messaging.find_resources("AWS::Events::EventBus").values()
+    [archive] = messaging.find_resources("AWS::Events::Archive").values()
+    [topic] = messaging.find_resources("AWS::SNS::Topic").values()
+    bus_key = ref_id(props(bus)["KmsKeyIdentifier"])
+    assert ref_id(props(topic)["KmsMasterKeyId"]) == bus_key
+    assert ref_id(props(archive)["KmsKeyIdentifier"]) in keys
+    policy = json.dumps(props(keys[bus_key])["KeyPolicy"])
+    assert "cloudwatch.amazonaws.com" in policy and "events.amazonaws.com" in policy
+
+
 def test_queue_visibility_is_at_least_six_times_the_consumer_timeout(templates):
     mappings = 0
     for template in templates.values():
