@@ -11,7 +11,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
 
 from eventing import aws, observability
 
@@ -78,3 +82,19 @@ def replayed(response: Any, data_record: Any) -> Any:
         "duplicate suppressed", extra={"idempotency_record": data_record.idempotency_key}
     )
     return response
+
+
+def task_handler(
+    work: Callable[..., Any], idempotency: "Idempotency"
+) -> Callable[[dict[str, Any], Any], Any]:
+    """The Lambda handler of a workflow task: `work(payload=event)` once per `idempotency_key`."""
+
+    @observability.lambda_handler
+    def handle(event: dict[str, Any], context: Any) -> Any:
+        config, persistence = idempotency.get()
+        config.register_lambda_context(context)
+        observability.set_correlation_id(event.get("idempotency_key"))
+        once = idempotent_function(work, data_keyword_argument="payload", config=config, persistence_store=persistence)
+        return once(payload=event)
+
+    return handle

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from eventing.envelope import EventBridgeEvent, derive_key, utc_now
 from eventing.http import plain
 from eventing.publisher import build_entry, publish
+from eventing.records import error_code, put_once
 from eventing.schemas import (
     EventData,
     OrderCreatedV1,
@@ -32,12 +33,11 @@ def stock_key(sku: str) -> dict[str, str]:
     return {"pk": f"SKU#{sku}", "sk": "STOCK"}
 
 
+ORDER_KEY = ("pk", "sk")
+
+
 def order_key(order_id: str, sk: str) -> dict[str, str]:
     return {"pk": f"ORDER#{order_id}", "sk": sk}
-
-
-def _code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
 
 
 def _emit(
@@ -115,7 +115,7 @@ def reserve_stock(
         )
         stored, created = reservation, True
     except ClientError as exc:
-        if _code(exc) != "TransactionCanceledException":
+        if error_code(exc) != "TransactionCanceledException":
             raise
         stored, created = _existing_or_shortage(table, reservation, skus, wanted)
     stored = plain(stored)
@@ -146,14 +146,7 @@ def _existing_or_shortage(
             short.append(sku)
     if not short:
         raise RuntimeError("stock reservation was cancelled without a shortage; the record will be retried")
-    shortage = {**reservation, "outcome": SHORTAGE, "skus": short}
-    try:
-        table.put_item(Item=shortage, ConditionExpression="attribute_not_exists(pk)")
-        return shortage, True
-    except ClientError as exc:
-        if _code(exc) != "ConditionalCheckFailedException":
-            raise
-    return table.get_item(Key={"pk": reservation["pk"], "sk": reservation["sk"]}, ConsistentRead=True)["Item"], False
+    return put_once(table, {**reservation, "outcome": SHORTAGE, "skus": short}, ORDER_KEY)
 
 
 def check_compliance(table: Any, cause: EventBridgeEvent, data: EventData) -> dict[str, Any]:
@@ -173,14 +166,7 @@ def check_compliance(table: Any, cause: EventBridgeEvent, data: EventData) -> di
         "correlation_id": cause.metadata.correlation_id,
         "checked_at": utc_now(),
     }
-    try:
-        table.put_item(Item=record, ConditionExpression="attribute_not_exists(pk)")
-        created = True
-    except ClientError as exc:
-        if _code(exc) != "ConditionalCheckFailedException":
-            raise
-        record = plain(table.get_item(Key={"pk": record["pk"], "sk": record["sk"]}, ConsistentRead=True)["Item"])
-        created = False
+    record, created = put_once(table, record, ORDER_KEY)
     return {
         "order_id": data.order_id,
         "check": cause.detail_type,
@@ -205,14 +191,7 @@ def ship_order(
         "idempotency_key": cause.metadata.idempotency_key,
         "event_created_at": utc_now(),
     }
-    try:
-        table.put_item(Item=shipment, ConditionExpression="attribute_not_exists(pk)")
-        created = True
-    except ClientError as exc:
-        if _code(exc) != "ConditionalCheckFailedException":
-            raise
-        shipment = plain(table.get_item(Key={"pk": shipment["pk"], "sk": shipment["sk"]}, ConsistentRead=True)["Item"])
-        created = False
+    shipment, created = put_once(table, shipment, ORDER_KEY)
     _emit(
         events,
         bus_name,

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from eventing.envelope import EventBridgeEvent, utc_now
 from eventing.http import plain
 from eventing.publisher import build_entry, publish
+from eventing.records import CONDITION_FAILED, error_code
 from eventing.schemas import EventData, OrderCreatedV2
 from orders.models import CreateOrderRequest, order_id_for
 
@@ -43,10 +44,6 @@ PUBLIC_FIELDS = (
 
 class OrderConflictError(Exception):
     """The token already names an order placed with another body."""
-
-
-def _conditional_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 def request_hash(request: CreateOrderRequest) -> str:
@@ -102,7 +99,7 @@ def place_order(
     try:
         table.put_item(Item=order, ConditionExpression="attribute_not_exists(order_id)")
     except ClientError as exc:
-        if not _conditional_failed(exc):
+        if error_code(exc) != CONDITION_FAILED:
             raise
         created = False
         order = table.get_item(Key={"order_id": order["order_id"]}, ConsistentRead=True)["Item"]
@@ -214,6 +211,6 @@ def apply_event(table: Any, event: EventBridgeEvent, data: EventData) -> dict[st
                 )
             return {"order_id": order_id, "applied": True, "status": status, "stock": stock}
         except ClientError as exc:
-            if not _conditional_failed(exc):
+            if error_code(exc) != CONDITION_FAILED:
                 raise
     raise RuntimeError(f"order {order_id}: projection kept changing under us; the record will be retried")

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from eventing.envelope import TOKEN_PATTERN, derive_key, utc_now
-from eventing.http import plain
+from eventing.records import CONDITION_FAILED, error_code, put_once
 from eventing.schemas import OrderCreatedV1
 from payments.errors import (
     FRAUD_REVIEW_REJECTED,
@@ -18,6 +18,7 @@ from payments.errors import (
 )
 
 CHARGE, REFUND, REVIEW = "CHARGE", "REFUND", "REVIEW"
+LEDGER_KEY = ("order_id", "entry")
 PENDING, APPROVED, REJECTED = "PENDING", "APPROVED", "REJECTED"
 DECISIONS = {"APPROVE": APPROVED, "REJECT": REJECTED}
 DECLINED_CARD = "tok_declined"
@@ -29,10 +30,6 @@ TRANSIENT_CODES = {
     "ServiceUnavailable",
 }
 TASK_GONE_CODES = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
-
-
-def _code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
 
 
 def workflow_order(data: OrderCreatedV1) -> dict[str, Any]:
@@ -53,7 +50,7 @@ def start_payment(sfn: Any, state_machine_arn: str, key: str, order: dict[str, A
     try:
         response = sfn.start_execution(stateMachineArn=state_machine_arn, name=key, input=payload)
     except ClientError as exc:
-        if _code(exc) != "ExecutionAlreadyExists":
+        if error_code(exc) != "ExecutionAlreadyExists":
             raise
         execution_arn = f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{key}"
         return {"execution_arn": execution_arn, "started": False}
@@ -97,8 +94,8 @@ def _ledger_call(fn: Any, **kwargs: Any) -> Any:
     try:
         return fn(**kwargs)
     except ClientError as exc:
-        if _code(exc) in TRANSIENT_CODES:
-            raise PaymentProviderUnavailableError(f"ledger unavailable: {_code(exc)}") from exc
+        if error_code(exc) in TRANSIENT_CODES:
+            raise PaymentProviderUnavailableError(f"ledger unavailable: {error_code(exc)}") from exc
         raise
     except BotoCoreError as exc:
         raise PaymentProviderUnavailableError(f"ledger unreachable: {exc}") from exc
@@ -106,16 +103,7 @@ def _ledger_call(fn: Any, **kwargs: Any) -> Any:
 
 def _put_once(table: Any, item: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """Put a ledger row unless it exists; return (the row, written by this call)."""
-    try:
-        _ledger_call(table.put_item, Item=item, ConditionExpression="attribute_not_exists(order_id)")
-        return item, True
-    except ClientError as exc:
-        if _code(exc) != "ConditionalCheckFailedException":
-            raise
-    existing = _ledger_call(
-        table.get_item, Key={"order_id": item["order_id"], "entry": item["entry"]}, ConsistentRead=True
-    )["Item"]
-    return plain(existing), False
+    return _ledger_call(put_once, table=table, item=item, key=LEDGER_KEY)
 
 
 def charge_card(table: Any, key: str, order: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -197,7 +185,7 @@ def request_fraud_review(
         )
         return {"order_id": order["order_id"], "review_status": PENDING}
     except ClientError as exc:
-        if _code(exc) != "ConditionalCheckFailedException":
+        if error_code(exc) != CONDITION_FAILED:
             raise
     existing = table.update_item(
         Key={"order_id": order["order_id"], "entry": REVIEW},
@@ -228,7 +216,7 @@ def decide_review(
             ReturnValues="ALL_NEW",
         )["Attributes"]
     except ClientError as exc:
-        if _code(exc) != "ConditionalCheckFailedException":
+        if error_code(exc) != CONDITION_FAILED:
             raise
         row = table.get_item(Key={"order_id": order_id, "entry": REVIEW}, ConsistentRead=True).get("Item")
         if row is None:
@@ -245,7 +233,7 @@ def decide_review(
         try:
             send_decision(sfn, row["task_token"], status, row.get("reason", ""))
         except ClientError as exc:
-            if _code(exc) not in TASK_GONE_CODES:
+            if error_code(exc) not in TASK_GONE_CODES:
                 raise
         return 200, {
             "message": f"decision {status} was already recorded at {row.get('decided_at')}",
@@ -258,10 +246,10 @@ def decide_review(
     try:
         send_decision(sfn, row["task_token"], status, reason)
     except ClientError as exc:
-        if _code(exc) not in TASK_GONE_CODES:
+        if error_code(exc) not in TASK_GONE_CODES:
             raise
         return 409, {
-            "message": f"decision {status} recorded, but the payment workflow no longer waits for it ({_code(exc)})",
+            "message": f"decision {status} recorded, but the payment workflow no longer waits for it ({error_code(exc)})",
             "order_id": order_id,
             "decision": status,
             "decided_at": now,

@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import idempotent_function
-
 from eventing import aws, observability
-from eventing.idempotency import Idempotency, replayed
+from eventing.idempotency import Idempotency, replayed, task_handler
 from payments import service
 
 
@@ -29,10 +27,4 @@ def refund(*, payload: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@observability.lambda_handler
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config, persistence = idempotency.get()
-    config.register_lambda_context(context)
-    observability.set_correlation_id(event.get("idempotency_key"))
-    once = idempotent_function(refund, data_keyword_argument="payload", config=config, persistence_store=persistence)
-    return once(payload=event)
+handler = task_handler(refund, idempotency)

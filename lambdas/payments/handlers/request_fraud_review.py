@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import idempotent_function
-
-from eventing import aws, observability
-from eventing.idempotency import Idempotency
+from eventing import aws
+from eventing.idempotency import Idempotency, task_handler
 from payments import service
 
 # Keyed on the task token: a redelivered invocation of the same task attempt stores nothing twice; a new attempt
@@ -26,10 +24,4 @@ def request(*, payload: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-@observability.lambda_handler
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config, persistence = idempotency.get()
-    config.register_lambda_context(context)
-    observability.set_correlation_id(event.get("idempotency_key"))
-    once = idempotent_function(request, data_keyword_argument="payload", config=config, persistence_store=persistence)
-    return once(payload=event)
+handler = task_handler(request, idempotency)
