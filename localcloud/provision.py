@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from .assembly import CloudAssembly, Resource, Stack
 from .intrinsics import NO_VALUE, Resolver, UnresolvableError, references
+from .ssm_parameters import put_local_parameters, template_parameter_values
 
 log = logging.getLogger("localcloud")
 
@@ -161,6 +162,7 @@ class Provisioner:
         self.on_esm = on_esm
         self.on_pipe = on_pipe
         self.on_route = on_route
+        put_local_parameters(ACCOUNT, region)
         self._handlers: dict[str, Callable[[Stack, Resource, dict], Provisioned | None]] = {
             "AWS::Events::EventBus": self._event_bus,
             "AWS::Events::Archive": self._archive,
@@ -201,7 +203,7 @@ class Provisioner:
                 + str(uuid.uuid5(uuid.NAMESPACE_URL, stack.stack_name)),
                 "AWS::NotificationARNs": [],
             },
-            parameters={k: v.get("Default") for k, v in stack.template.get("Parameters", {}).items()},
+            parameters=template_parameter_values(stack.template.get("Parameters", {}), self.client("ssm")),
             conditions=stack.template.get("Conditions", {}),
             ref=lambda lid: self._ref(stack, done, lid),
             getatt=lambda lid, attr: self._getatt(stack, done, lid, attr),
