@@ -1,11 +1,13 @@
 """The local cloud: the synthesized CDK app (`cdk.out/`) stood up on moto in one Python process and run."""
 
+from .hooks import AwsCall, AwsCallError, Delivery, Hooks, Invocation, InvokeResult  # before faults (they import it)
+from .faults import DuplicateDelivery, FailAwsCall, LoseResponse, Throttle
 from .clock import Clock, ManualClock, WallClock
 from .cloud import ExecutionInfo, LocalCloud, NotQuiet, QueueMessage
-from .hooks import Delivery, Invocation, InvokeResult, LoseResponse
 from .http import Response
 
 __all__ = [
-    "Clock", "Delivery", "ExecutionInfo", "Invocation", "InvokeResult", "LocalCloud", "LoseResponse", "ManualClock",
-    "NotQuiet", "QueueMessage", "Response", "WallClock",
+    "AwsCall", "AwsCallError", "Clock", "Delivery", "DuplicateDelivery", "ExecutionInfo", "FailAwsCall", "Hooks",
+    "Invocation", "InvokeResult", "LocalCloud", "LoseResponse", "ManualClock", "NotQuiet", "QueueMessage", "Response",
+    "Throttle", "WallClock",
 ]

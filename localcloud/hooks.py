@@ -1,9 +1,11 @@
-"""The one place every delivery and every invocation passes through.
+"""The one place every delivery, every invocation and every AWS API call passes through.
 
-A hook is any object with an `invoke(call, proceed)` and/or a `deliver(delivery, proceed)` method. Hooks wrap each
+A hook is any object with an `invoke(call, proceed)`, a `deliver(delivery, proceed)` and/or an
+`aws_call(call, proceed)` method. Hooks wrap each
 other like middleware: the first added is the outermost. `proceed()` runs the rest of the chain and then the real
 thing, and returns its result; a hook may call it zero times (drop), twice (duplicate), or change what it returns
-(lose a response). The timeline and the faults below are hooks; a fault-injection run and a request counter plug in
+(lose a response), or raise `AwsCallError` to fail an AWS API call. The timeline and the faults (`faults.py`) are
+hooks; a fault-injection run and a request counter plug in
 the same way.
 """
 
@@ -60,6 +62,28 @@ class Delivery:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class AwsCall:
+    """One AWS API request (one attempt: an SDK retry is another call) made through boto3 in this process."""
+
+    service: str  # botocore service name: "dynamodb", "events", "stepfunctions", "sqs", "lambda", "kms", ...
+    operation: str  # botocore operation name: "PutItem", "PutEvents", "StartExecution", ...
+    params: dict  # the request parameters as the SDK took them
+    caller: str  # the function's name when a handler made the call; "states:<execution arn>" for a workflow task;
+    # "" for the test/script itself (the cloud's own clients)
+
+
+class AwsCallError(Exception):
+    """Raised by an `aws_call` hook: the SDK caller gets a botocore ClientError with this code, message and HTTP
+    status, as from AWS (its retries, Powertools and Step Functions error names behave as on AWS)."""
+
+    def __init__(self, code: str, message: str = "", status: int = 400):
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
 class Hooks:
     def __init__(self) -> None:
         self._hooks: list[Any] = []
@@ -80,6 +104,9 @@ class Hooks:
     def run_deliver(self, delivery: Delivery, final: Callable[[], Any]) -> Any:
         return self._chain("deliver", delivery, final)
 
+    def run_aws_call(self, call: AwsCall, final: Callable[[], Any]) -> Any:
+        return self._chain("aws_call", call, final)
+
     def _chain(self, method: str, subject: Any, final: Callable[[], Any]) -> Any:
         hooks = [getattr(h, method) for h in self._hooks if hasattr(h, method)]
 
@@ -91,69 +118,5 @@ class Hooks:
         return step(0)
 
 
-class LoseResponse:
-    """Fault: the handler runs (its side effects happen), then the caller gets an error as if the response was lost
-    (the process crashed right after the side effect). The caller retries as it would on AWS: a state machine by its
-    Retry rules, an SQS trigger after the visibility timeout.
-
-    `function` matches the function name or its construct id (`ChargeCard` matches `PaymentsStack-ChargeCard...`).
-    """
-
-    def __init__(self, function: str, *, times: int = 1, error_type: str = "Lambda.ServiceException",
-                 message: str = "the response was lost after the function ran (injected fault)",
-                 when: Callable[[Invocation], bool] | None = None):
-        self.function = function
-        self.remaining = times
-        self.error_type = error_type
-        self.message = message
-        self.when = when
-        self.fired: list[Invocation] = []
-
-    def matches(self, call: Invocation) -> bool:
-        name = call.function
-        return (name == self.function or self.function in name) and (self.when is None or self.when(call))
-
-    def invoke(self, call: Invocation, proceed: Callable[[], InvokeResult]) -> InvokeResult:
-        result = proceed()
-        if self.remaining > 0 and self.matches(call):
-            self.remaining -= 1
-            self.fired.append(call)
-            lost = InvokeResult.failure(self.error_type, self.message, result.logs)
-            lost.duration_ms = result.duration_ms
-            lost.payload["stackTrace"] = [f"handler returned {'ok' if result.ok else 'an error'}; response dropped"]
-            return lost
-        return result
-
-
-class DuplicateDelivery:
-    """Fault: deliver a message (a rule or pipe hop) or a batch (`esm`, queue -> function) a second time, as an
-    at-least-once transport may. The caller acts on the second result, as if the first answer had not arrived.
-
-    `target` matches the delivery's target label (`ShipOrder`, `PaymentsInbox/Fifo`) or a part of it; `kind` is
-    "esm", "pipe" or "rule" (None: any). With `timeline`, each duplicate is recorded there as a `fault` entry.
-    """
-
-    def __init__(self, target: str | None = None, *, kind: str | None = "esm", times: int = 1,
-                 when: Callable[[Delivery], bool] | None = None, timeline: Any = None):
-        self.target = target
-        self.kind = kind
-        self.remaining = times
-        self.when = when
-        self.timeline = timeline
-        self.fired: list[Delivery] = []
-
-    def matches(self, delivery: Delivery) -> bool:
-        return ((self.kind is None or delivery.kind == self.kind)
-                and (self.target is None or delivery.target == self.target or self.target in delivery.target)
-                and (self.when is None or self.when(delivery)))
-
-    def deliver(self, delivery: Delivery, proceed: Callable[[], Any]) -> Any:
-        result = proceed()
-        if self.remaining > 0 and self.matches(delivery):
-            self.remaining -= 1
-            self.fired.append(delivery)
-            if self.timeline is not None:
-                self.timeline.record("fault", f"{delivery.kind}:{delivery.source}", delivery.target,
-                                     what="delivered again (injected duplicate)")
-            result = proceed()
-        return result
+# The faults moved to faults.py; imported here too so `from localcloud.hooks import LoseResponse` keeps working.
+from .faults import DuplicateDelivery, LoseResponse  # noqa: E402,F401
