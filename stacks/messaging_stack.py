@@ -10,6 +10,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from stacks.components.event_schemas import EventSchemaRegistry
 from stacks.components.log_group_target import LogGroupTarget
 from stacks.components.queue import DeadLetterQueue
 
@@ -71,3 +72,5 @@ class MessagingStack(Stack):
             event_pattern=events.EventPattern(account=[self.account]),
             targets=[LogGroupTarget(self.audit_log, dead_letter_queue=audit_dead_letter.queue)],
         )
+        # Every event's JSON Schema, one per version, for consumers' code bindings (docs/events.md lists them).
+        self.event_schemas = EventSchemaRegistry(self, "EventSchemas")
