@@ -3,6 +3,7 @@
 import aws_cdk as cdk
 
 from stacks.api_stack import ApiStack
+from stacks.components.outputs import output_operator_resources
 from stacks.config import CONTEXT_KEY, OrderSystemConfig
 from stacks.fulfilment_stack import FulfilmentStack
 from stacks.messaging_stack import MessagingStack
@@ -12,8 +13,16 @@ from stacks.payments_stack import PaymentsStack
 from stacks.stateful_stack import StatefulStack
 
 
+def read_config(app: cdk.App) -> OrderSystemConfig:
+    """cdk.json's settings, each overridden by `cdk <command> -c <setting>=<value>` (e.g. `-c stage=qa`)."""
+    overrides = {name: app.node.try_get_context(name) for name in OrderSystemConfig.setting_names()}
+    return OrderSystemConfig.from_context(
+        app.node.try_get_context(CONTEXT_KEY), {name: v for name, v in overrides.items() if v is not None}
+    )
+
+
 def build(app: cdk.App) -> list[cdk.Stack]:
-    config = OrderSystemConfig.from_context(app.node.try_get_context(CONTEXT_KEY))
+    config = read_config(app)
     prefix = f"OrderSystem-{config.stage}"
     stateful = StatefulStack(app, f"{prefix}-Stateful")
     messaging = MessagingStack(
@@ -35,6 +44,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     for stack in stacks:
         cdk.Tags.of(stack).add("project", "order-system")
         cdk.Tags.of(stack).add("stage", config.stage)
+        output_operator_resources(stack)
     apply_nag(app, stacks)
     return stacks
 

@@ -51,7 +51,7 @@ class DomainStack(Stack):
             construct_id,
             handler=handler,
             domain=self.domain,
-            powertools_layer_version=self.config.powertools_layer_version,
+            powertools_version=self.config.powertools_version,
             environment=environment,
             idempotency=idempotency,
         )

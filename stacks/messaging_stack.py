@@ -1,7 +1,7 @@
 """The message router: the custom bus every domain publishes to, its archive, and the audit log of every event."""
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -57,12 +57,30 @@ class MessagingStack(Stack):
             ),
         )
         self.alarm_topic = sns.Topic(self, "Alarms", master_key=self.key, enforce_ssl=True)
+        # `enforce_ssl` writes a topic policy, and a topic policy replaces the default one: without this statement
+        # nothing may publish, and every alarm action fails. Only this account's alarms, in this region.
+        self.alarm_topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarms",
+                actions=["sns:Publish"],
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                resources=[self.alarm_topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": self.account},
+                    "ArnLike": {"aws:SourceArn": self.format_arn(
+                        service="cloudwatch", resource="alarm", resource_name="*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )},
+                },
+            )
+        )
         if alarm_email:
             self.alarm_topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
 
         self.audit_log = logs.LogGroup(
             self, "AuditLog", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.RETAIN
         )
+        CfnOutput(self, "AuditLogName", value=self.audit_log.log_group_name, description="every event on the bus")
         audit_dead_letter = DeadLetterQueue(self, "AuditDeadLetter", key=self.key, alarm_topic=self.alarm_topic)
         self.audit_rule = events.Rule(
             self,

@@ -10,19 +10,17 @@ from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 # Resolved from this file, never from the working directory: `cdk synth` may run from anywhere.
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
-POWERTOOLS_PUBLISHER_ACCOUNT = "017000801446"
 METRICS_NAMESPACE = "OrderSystem"
 
 
-def powertools_layer_arn(stack: Stack, version: int) -> str:
-    return (
-        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_PUBLISHER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
-    )
+def powertools_layer_parameter(version: str) -> str:
+    """Powertools' public SSM parameter holding its layer's ARN for `version`, in every region it publishes to."""
+    return f"/aws/service/powertools/python/arm64/python3.13/{version}"
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class DomainFunction(Construct):
         *,
         handler: str,
         domain: str,
-        powertools_layer_version: int,
+        powertools_version: str,
         environment: Optional[Mapping[str, str]] = None,
         idempotency: Optional[Idempotency] = None,
         timeout: Duration = Duration.seconds(10),
@@ -78,8 +76,12 @@ class DomainFunction(Construct):
             logging_format=lambda_.LoggingFormat.JSON,
             log_group=self.log_group,
             layers=[
+                # Resolved at deploy time (a template parameter of an SSM type): a layer number copied by hand fails
+                # the creation of every function when it is wrong. One parameter per stack, shared by its functions.
                 lambda_.LayerVersion.from_layer_version_arn(
-                    self, "Powertools", powertools_layer_arn(stack, powertools_layer_version)
+                    self, "Powertools", ssm.StringParameter.value_for_string_parameter(
+                        stack, powertools_layer_parameter(powertools_version)
+                    ),
                 )
             ],
             environment={

@@ -6,7 +6,7 @@ log group's resource policy. A plain `AWS::Logs::ResourcePolicy` does the same j
 from __future__ import annotations
 
 import jsii
-from aws_cdk import Stack
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
@@ -35,6 +35,7 @@ class LogGroupTarget:
                             "Effect": "Allow",
                             "Principal": {"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]},
                             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            # The resource policy, unlike the target, names the log group with its ":*".
                             "Resource": self._log_group.log_group_arn,
                         }
                     ],
@@ -50,7 +51,12 @@ class LogGroupTarget:
             )
         )
         return events.RuleTargetConfig(
-            arn=self._log_group.log_group_arn,
+            # EventBridge wants the log group's ARN without the ":*" its Arn attribute ends in: with it, the target
+            # deploys and delivers nothing. CDK's own log-group target builds the ARN the same way.
+            arn=stack.format_arn(
+                service="logs", resource="log-group", resource_name=self._log_group.log_group_name,
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            ),
             dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self._dead_letter_queue.queue_arn),
             retry_policy=events.CfnRule.RetryPolicyProperty(
                 maximum_retry_attempts=RULE_RETRY_ATTEMPTS,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,3 +30,19 @@ def test_consumers_must_remember_keys_longer_than_the_archive_keeps_events():
 def test_an_unknown_setting_is_refused_by_name():
     with pytest.raises(ValueError, match="review_threshold"):
         OrderSystemConfig.from_context({**CONTEXT, "review_threshold": 5})
+
+
+def test_a_command_line_setting_overrides_cdk_json_and_becomes_its_type():
+    config = OrderSystemConfig.from_context(CONTEXT, {"stage": "qa", "archive_retention_days": "3"})
+    assert (config.stage, config.archive_retention_days) == ("qa", 3)
+    assert config.review_threshold_cents == CONTEXT["review_threshold_cents"]
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"archive_retention_days": "three"}, "archive_retention_days must be a whole number, got 'three'"),
+    ({"stage": "qa_1"}, "stage must be a letter then up to 19 letters or digits, got 'qa_1'"),
+    ({"retention": "3"}, "unknown setting 'retention'"),
+])
+def test_a_bad_command_line_setting_is_refused_by_name(overrides, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        OrderSystemConfig.from_context(CONTEXT, overrides)
