@@ -22,6 +22,7 @@ from moto import mock_aws
 
 from . import moto_patches
 from .assembly import CloudAssembly
+from .aws_calls import OWN_CLIENT, AwsCalls
 from .clock import Clock, WallClock
 from .executions import ExecutionTracker, SettleTimeout
 from .hooks import Delivery, Hooks, Invocation, InvokeResult
@@ -107,6 +108,8 @@ class LocalCloud:
         self._replays = 0
         self.startup_seconds = 0.0
         self.internal_requests: collections.Counter = collections.Counter()  # (service, operation) -> count
+        self.aws_calls = AwsCalls(self.hooks, self.timeline)
+        self.aws_requests = self.aws_calls.requests  # every boto3 request through the seam, by (service, operation)
         self.sqs = SqsDirect(self._sqs_backend, self.internal_requests)
         self._log_streams: set[str] = set()
 
@@ -211,8 +214,13 @@ class LocalCloud:
                 if _SESSION is None:
                     _SESSION = boto3.session.Session()
                 client = _SESSION.client(service, region_name=self.region)
+                setattr(client, OWN_CLIENT, True)  # its calls are the test's or the cloud's: caller ""
             self._clients[service] = client
         return client
+
+    def running_functions(self) -> list[str]:
+        """The functions whose handlers run on this thread, innermost last (a handler may invoke another)."""
+        return getattr(self._local, "callers", None) or []
 
     # ------------------------------------------------------------------ provisioning callbacks
     def _on_function(self, item: Provisioned, spec: FunctionSpec) -> None:

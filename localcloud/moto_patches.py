@@ -65,6 +65,8 @@ from moto.stepfunctions.parser.asl.utils.encoding import to_json_str  # noqa: E4
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker  # noqa: E402
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend  # noqa: E402
 
+from . import aws_calls  # noqa: E402
+
 engine: Any = None  # the running LocalCloud's engine; see localcloud.cloud.Engine
 
 
@@ -250,6 +252,7 @@ def _cached_boto_client_for(region: str, service: str, state_credentials: Any = 
             client = _client_cache.get(key)
             if client is None:
                 client = _original_boto_client_for(region=region, service=service, state_credentials=state_credentials)
+                setattr(client, aws_calls.STATES_CLIENT, True)  # its calls are a workflow's (aws_calls.py)
                 _client_cache[key] = client
     return client
 
@@ -331,11 +334,14 @@ def _worker_start(self):
 def _worker_logic(self):
     counted = getattr(self, "_localcloud_counted", False)
     crashed: BaseException | None = None
+    execution = getattr(self._execution_communication, "execution", None)
+    aws_calls.set_execution(getattr(execution, "exec_arn", None))  # this thread's AWS calls are this execution's
     try:
         original("sfn_execution_end")(self)
     except BaseException as exc:  # noqa: BLE001
         crashed = exc
     finally:
+        aws_calls.set_execution(None)
         if engine is not None:
             engine.execution_finished(self, crashed)
             if counted:
@@ -452,6 +458,40 @@ PATCHES.append(Patch(
 def _wait_interval(self, env, wait_seconds):
     if engine is not None:
         engine.sfn_wait("wait", wait_seconds)
+
+
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_events import (  # noqa: E402
+    StateTaskServiceEvents,
+)
+
+
+def _events_task_error(self, env, ex):
+    from botocore.exceptions import ClientError
+    from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+
+    if not isinstance(ex, ClientError):
+        return original("sfn_events_task_error")(self, env, ex)
+    error, meta = ex.response["Error"], ex.response["ResponseMetadata"]
+    name = f"EventBridge.{error['Code']}"
+    cause = (f"{error.get('Message', '')} (Service: EventBridge, Status Code: {meta.get('HTTPStatusCode')}, "
+             f"Error Code: {error['Code']}, Request ID: {meta.get('RequestId')})")
+    return FailureEvent(
+        env=env, error_name=CustomErrorName(name), event_type=HistoryEventType.TaskFailed,
+        event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(
+            error=name, cause=cause, resource=self._get_sfn_resource(), resourceType=self._get_sfn_resource_type())),
+    )
+
+
+PATCHES.append(Patch(
+    "sfn_events_task_error", StateTaskServiceEvents, "_from_error", _events_task_error,
+    why="an events:putEvents task whose call fails (a throttle) fails with States.Runtime, which no Retry on the "
+    "service's errors matches; name it '<service>.<error code>' as moto's DynamoDB task does",
+    relies_on="StateTaskServiceEvents._from_error(env, ex) handles only FailedEntry and passes a botocore ClientError "
+    "on to the generic States.Runtime failure",
+))
 
 
 @functools.lru_cache(maxsize=512)
@@ -624,6 +664,66 @@ PATCHES.append(Patch(
     "events_clock", events_models, "unix_time", _now,
     why="event 'time' follows the local cloud's clock",
     relies_on="EventsBackend.put_events stamps event time with the module-level unix_time()",
+))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every AWS API call: one seam (aws_calls.py)
+# ---------------------------------------------------------------------------------------------------------------
+from botocore import endpoint as botocore_endpoint  # noqa: E402
+from botocore.client import BaseClient  # noqa: E402
+from moto.core.botocore_stubber import BotocoreStubber  # noqa: E402
+
+
+@_patch(
+    "aws_call_note", BaseClient, "_make_api_call",
+    why="the before-send handler sees only the serialized request: note the client, operation, parameters and caller "
+    "of each call for its thread while the call runs",
+    relies_on="every boto3 client operation calls BaseClient._make_api_call(operation_name, api_params), which sends "
+    "the request (and its retries) on the calling thread before returning",
+)
+def _make_api_call(self, operation_name, api_params):
+    if engine is None:
+        return original("aws_call_note")(self, operation_name, api_params)
+    previous = aws_calls.note_call(self, operation_name, api_params, engine.running_functions)
+    try:
+        return original("aws_call_note")(self, operation_name, api_params)
+    finally:
+        aws_calls.restore(previous)
+
+
+@_patch(
+    "aws_call_seam", BotocoreStubber, "__call__",
+    why="every request of every boto3 client reaches moto here (once per attempt): count it and run the aws_call hooks",
+    relies_on="mock_aws registers the BotocoreStubber instance as botocore's before-send handler, called as "
+    "(event_name, request, **kwargs); a returned AWSResponse is parsed as the service's answer",
+)
+def _stubber_call(self, event_name, request, **kwargs):
+    pending = aws_calls.pending_call()
+    if engine is None or pending is None or not self.enabled:
+        return original("aws_call_seam")(self, event_name, request, **kwargs)
+    return engine.aws_calls.send(pending, request, lambda: original("aws_call_seam")(self, event_name, request, **kwargs))
+
+
+class _InstantRetrySleep:
+    """Stands in for the `time` module in botocore's endpoint: an SDK retry's backoff elapses instantly, recorded."""
+
+    def __getattr__(self, item):
+        import time
+
+        return getattr(time, item)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        if engine is not None:
+            engine.timeline.record("wait", "sdk", "retry", seconds=seconds, note="elapsed instantly")
+
+
+PATCHES.append(Patch(
+    "sdk_retry_sleep", botocore_endpoint, "time", _InstantRetrySleep(),
+    why="a failed call (an injected fault) is retried by the SDK after a real backoff sleep; locally it elapses "
+    "instantly, as Step Functions Retry intervals do",
+    relies_on="botocore.endpoint.Endpoint._needs_retry sleeps with the module-level time.sleep(delay)",
 ))
 
 

@@ -492,3 +492,59 @@ def cloud_free():
     assert moto_patches.engine is None
     yield
     assert threading.active_count() >= 1
+
+
+# ---------------------------------------------------------------- every AWS call (aws_calls.py)
+@contract("aws_call_note")
+def test_every_client_operation_goes_through_make_api_call(cloud_free):
+    from botocore.client import BaseClient
+
+    assert list(inspect.signature(unpatched("aws_call_note")).parameters) == ["self", "operation_name", "api_params"]
+    with mock_aws(config=MOTO_CONFIG):
+        import boto3
+
+        seen = []
+        real = BaseClient._make_api_call
+
+        def spy(self, operation_name, api_params):
+            seen.append((self.meta.service_model.service_name, operation_name, api_params))
+            return real(self, operation_name, api_params)
+
+        BaseClient._make_api_call = spy
+        try:
+            boto3.client("sqs", region_name="us-east-1").list_queues(QueueNamePrefix="x")
+        finally:
+            BaseClient._make_api_call = real
+    assert seen == [("sqs", "ListQueues", {"QueueNamePrefix": "x"})]
+
+
+@contract("aws_call_seam")
+def test_mock_aws_answers_every_request_in_the_before_send_stubber(cloud_free):
+    from botocore.handlers import BUILTIN_HANDLERS
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    stubbers = [h for event, h, *_ in BUILTIN_HANDLERS if event == "before-send" and isinstance(h, BotocoreStubber)]
+    assert len(stubbers) == 1
+    assert list(inspect.signature(unpatched("aws_call_seam")).parameters) == ["self", "event_name", "request", "kwargs"]
+    # patched: tests/localcloud/test_aws_calls.py
+
+
+@contract("sdk_retry_sleep")
+def test_sdk_retries_sleep_through_the_endpoint_module_time(cloud_free):
+    from botocore.endpoint import Endpoint
+
+    assert {"time", "sleep"} <= set(Endpoint._needs_retry.__code__.co_names)
+    assert unpatched("sdk_retry_sleep").__name__ == "time"
+    # patched: test_a_failed_call_fails_the_handler_with_the_aws_error records the backoff as a wait
+
+
+@contract("sfn_events_task_error")
+def test_events_task_passes_client_errors_to_the_generic_failure(cloud_free):
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_events import (
+        StateTaskServiceEvents,
+    )
+
+    names = unpatched("sfn_events_task_error").__code__.co_names
+    assert "SfnFailedEntryCountException" in names and "ClientError" not in names
+    assert "_from_error" in StateTaskServiceEvents.__dict__
+    # patched: test_a_failed_call_fails_the_workflow_task_with_the_error_aws_reports
