@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/node_modules/node-linux-$(NODE_ARCH)/bin:$(CURDIR)/node
 CDK := $(CURDIR)/node_modules/.bin/cdk
 SOURCES := app.py cdk.json $(shell find stacks lambdas statemachines -type f \( -name '*.py' -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: help deps demo test synth deploy bench clean
+.PHONY: help deps demo test synth deploy bench docs clean
 
 help:
 	@echo "make demo    run the order system end to end on the local cloud (offline), report in reports/demo.json"
@@ -19,6 +19,7 @@ help:
 	@echo "make synth   write the CloudFormation templates to cdk.out/"
 	@echo "make deploy  cdk deploy --all to the AWS account in your environment"
 	@echo "make bench   local cloud start-up and one order's flow, timed; report in reports/localcloud-bench.json"
+	@echo "make docs    regenerate the architecture, state machine and event catalog pages in docs/ from cdk.out"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +47,10 @@ test: deps
 
 bench: cdk.out/manifest.json
 	$(PY) -m localcloud.bench cdk.out --flows 50 --json reports/localcloud-bench.json
+
+# Diagrams and the event catalog, from the synthesized templates and the event models (tests/docs checks they are fresh).
+docs: cdk.out/manifest.json
+	$(PY) -m docgen --cdk-out cdk.out --docs docs
 
 deploy: deps
 	$(CDK) deploy --all

@@ -1,0 +1,1 @@
+"""Docs generated from the synthesized application and the event models: `make docs`."""
