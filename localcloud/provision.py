@@ -37,6 +37,8 @@ NOT_RUN_REASONS = {
     "AWS::CloudWatch::Dashboard": "dashboards are not rendered locally",
     "AWS::CDK::Metadata": "CDK version reporting",
     "AWS::Lambda::LayerVersion": "layers are not used: the venv provides the libraries",
+    "AWS::EventSchemas::Registry": "the schema registry is documentation for consumers; nothing runs it",
+    "AWS::EventSchemas::Schema": "the schema registry is documentation for consumers; nothing runs it",
 }
 
 
