@@ -182,6 +182,11 @@ def _api_routes(assembly: Assembly, diagram: Diagram, shown: dict) -> None:
 
 
 def render(assembly: Assembly) -> str:
+    mermaid, inboxes = flowchart(assembly)
+    return _page(mermaid, assembly, inboxes)
+
+
+def flowchart(assembly: Assembly) -> tuple[str, list[Inbox]]:
     diagram, inboxes = build(assembly)
     lines = ["flowchart LR"]
     for stack in sorted(diagram.nodes, key=assembly.stack_label):
@@ -192,7 +197,7 @@ def render(assembly: Assembly) -> str:
     for source, arrow, label, target in sorted(diagram.edges):
         text = f'|"{escape(label)}"|' if label else ""
         lines.append(f"  {source} {arrow}{text} {target}")
-    return _page("\n".join(lines), assembly, inboxes)
+    return "\n".join(lines), inboxes
 
 
 def _page(mermaid: str, assembly: Assembly, inboxes: list[Inbox]) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from docgen.assembly import Assembly
-from docgen.generate import REGENERATE, differences, generate
+from docgen.generate import REGENERATE, differences, generate, readme_with_diagram
 from stacks.components.event_schema_documents import every_event_schema, schema_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +25,13 @@ def generated(synthesized) -> dict[str, str]:
 def test_committed_docs_match_the_synthesized_application(generated):
     stale = differences(generated, ROOT / "docs")
     assert not stale, f"generated docs are out of date: {', '.join(stale)}; run `{REGENERATE}` and commit docs/"
+
+
+def test_the_readme_shows_the_current_architecture_diagram(synthesized):
+    readme = (ROOT / "README.md").read_text()
+    assert readme_with_diagram(readme, Assembly(synthesized.out_dir)) == readme, (
+        f"the architecture diagram in README.md is out of date; run `{REGENERATE}` and commit README.md"
+    )
 
 
 def test_generating_twice_gives_the_same_bytes(synthesized, generated):
