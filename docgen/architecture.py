@@ -23,6 +23,7 @@ SHOWN_TYPES = {
     "AWS::EventSchemas::Registry": ("[/", "/]"),
 }
 DEFAULT_BUS = "default_event_bus"
+OUTSIDE = ""  # nodes of no stack: drawn outside every subgraph
 LEFT_OUT_ENVIRONMENT = ("IDEMPOTENCY_",)  # environment variables whose edges would join every function to one table
 VERBS = {
     "AWS::Events::EventBus": "PutEvents",
@@ -107,10 +108,15 @@ def find_inboxes(assembly: Assembly) -> list[Inbox]:
 def build(assembly: Assembly) -> tuple[Diagram, list[Inbox]]:
     diagram = Diagram()
     shown = {}
+    schemas = assembly.of_type("AWS::EventSchemas::Schema")
     for type_, shape in SHOWN_TYPES.items():
         for resource in assembly.of_type(type_):
             shown[resource.key] = node_id(assembly, resource)
-            diagram.node(resource.stack, shown[resource.key], resource.name, shape)
+            label = resource.name
+            if type_ == "AWS::EventSchemas::Registry":
+                held = [s for s in schemas if resource in assembly.references(s, s.properties.get("RegistryName"))]
+                label = f"{resource.name}\n{len(held)} event schemas"
+            diagram.node(resource.stack, shown[resource.key], label, shape)
     for resource in assembly.of_type("AWS::Lambda::Function"):
         variables = resource.properties.get("Environment", {}).get("Variables", {})
         for variable, value in sorted(variables.items()):
@@ -148,7 +154,7 @@ def _from_bus(assembly: Assembly, diagram: Diagram, shown: dict, rule: Resource,
         lambda matcher: next((target.name for target in assembly.references(rule, matcher)), None),
     )
     if "EventBusName" not in rule.properties:  # the account's default bus: AWS services' own events
-        diagram.node(rule.stack, DEFAULT_BUS, "default event bus", ("[[", "]]"))
+        diagram.node(OUTSIDE, DEFAULT_BUS, "default event bus", ("[[", "]]"))
         diagram.edge(DEFAULT_BUS, target_id, label)
     for bus in assembly.references(rule, rule.properties.get("EventBusName")):
         diagram.edge(shown[bus.key], target_id, label)
@@ -189,6 +195,7 @@ def render(assembly: Assembly) -> str:
 def flowchart(assembly: Assembly) -> tuple[str, list[Inbox]]:
     diagram, inboxes = build(assembly)
     lines = ["flowchart LR"]
+    lines.extend(f"  {line}" for line in sorted(set(diagram.nodes.pop(OUTSIDE, []))))
     for stack in sorted(diagram.nodes, key=assembly.stack_label):
         label = assembly.stack_label(stack)
         lines.append(f'  subgraph {re.sub(r"[^A-Za-z0-9]", "_", label)}_stack["{label}"]')

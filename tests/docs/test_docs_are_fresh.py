@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from docgen import catalog
 from docgen.assembly import Assembly
+from docgen.producers import find_producers
+from lambdas.eventing.schemas import REGISTRY
 from docgen.generate import REGENERATE, differences, generate, readme_with_diagram
 from stacks.components.event_schema_documents import every_event_schema, schema_name
 
@@ -45,6 +48,13 @@ def test_every_state_machine_and_event_version_has_its_page(synthesized, generat
     for detail_type, version in every_event_schema():
         assert f"events/{detail_type}.v{version}.json" in generated
         assert f"events/{detail_type}.v{version}.json" in generated["events.md"]
+
+
+def test_every_event_type_has_a_producer_and_a_consumer(synthesized):
+    assembly = Assembly(synthesized.out_dir)
+    producers = find_producers(assembly, set(REGISTRY))
+    assert not [detail_type for detail_type, found in producers.items() if not found], "the catalog finds no producer"
+    assert not [detail_type for detail_type in REGISTRY if not catalog.consumers(assembly, detail_type)]
 
 
 def test_the_registry_holds_the_catalog_schemas(synthesized, generated):
