@@ -160,6 +160,7 @@ class Provisioner:
         self.registry = Registry()
         self.not_run: list[NotRun] = []
         self.exports: dict[str, Any] = {}
+        self.resolvers: dict[str, Resolver] = {}  # per stack, after provisioning: the permission checks read policies
         self.on_function = on_function
         self.on_esm = on_esm
         self.on_pipe = on_pipe
@@ -212,6 +213,7 @@ class Provisioner:
             exports=self.exports,
         )
         self._resolver = resolver
+        self.resolvers[stack.name] = resolver
         for resource in self._order(stack):
             if resource.condition and not resolver.condition(resource.condition):
                 done[resource.logical_id] = None
