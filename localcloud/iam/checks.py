@@ -45,6 +45,8 @@ class IamChecks:
         self.mapper = RequestMapper(index, token_state_machine=token_state_machine)
         self.authorizer = Authorizer(index)
         self.region, self.account = index.region, index.account
+        self.checked_calls = 0  # requests of handlers and workflows decided (the test's own are not)
+        self.checked_hops = 0  # deliveries and routed invocations decided
         self._rule_targets: dict[tuple[str, str], tuple[str, dict]] = {}
         for rule in index.of_type("AWS::Events::Rule"):
             if rule.ref is None:
@@ -66,6 +68,7 @@ class IamChecks:
         role, session = self._role_of(call.caller)
         if role is None:
             return proceed()
+        self.checked_calls += 1
         for action, resource in self.mapper.requested(call.service, call.operation, call.params):
             denial = self.authorizer.role_request(role, session, action, resource)
             if denial is None and call.service == "sqs":
@@ -104,6 +107,7 @@ class IamChecks:
 
     # ------------------------------------------------------------------ the hops AWS makes for the app
     def deliver(self, delivery: Delivery, proceed: Callable[[], Any]) -> Any:
+        self.checked_hops += 1
         if delivery.kind == "rule":
             found = self._rule_targets.get((delivery.source, delivery.target))
             if found:
@@ -204,6 +208,7 @@ class IamChecks:
     def invoke(self, call: Invocation, proceed: Callable[[], InvokeResult]) -> InvokeResult:
         if not call.source.startswith("http:"):
             return proceed()
+        self.checked_hops += 1
         route_key = call.source[len("http:"):]
         api = self._routes.get(route_key)
         method, _, path = route_key.partition(" ")

@@ -104,8 +104,18 @@ def _safely(check):
     try:
         return check()
     except PolicyError as exc:
-        from .authorizer import Denial
-        return Denial("(local cloud)", "", "", f"cannot be evaluated locally: {exc}")
+        return _Unevaluated(f"a policy cannot be evaluated locally: {exc}")
+
+
+class _Unevaluated(tuple):
+    """Stands for a denial or a (code, message) pair when a policy could not be evaluated."""
+
+    def __new__(cls, message: str):
+        return super().__new__(cls, ("UNEVALUATED", message))
+
+    @property
+    def message(self) -> str:
+        return self[1]
 
 
 __all__ = ["Finding", "findings", "EVENTS"]
