@@ -20,7 +20,7 @@ from typing import Any, Callable
 import boto3
 from moto import mock_aws
 
-from . import moto_patches
+from . import patches
 from .assembly import CloudAssembly
 from .aws_calls import OWN_CLIENT, AwsCalls
 from .clock import Clock, WallClock
@@ -158,7 +158,7 @@ class LocalCloud:
         self._mock = mock_aws(config=MOTO_CONFIG)
         self._mock.start()
         try:
-            moto_patches.install(self)
+            patches.install(self)
             self._started = True
             self.runtime.start()
             provisioner = Provisioner(
@@ -191,7 +191,7 @@ class LocalCloud:
         try:
             self.runtime.stop()
         finally:
-            moto_patches.uninstall()
+            patches.uninstall()
             self._mock.stop()
             self._mock = None
             self._started = False

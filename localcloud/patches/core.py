@@ -1,0 +1,83 @@
+"""Across services: every AWS call through one seam (aws_calls.py), SDK retry backoff on no clock, and moto's
+per-request listing of response methods cached."""
+
+from __future__ import annotations
+
+from botocore import endpoint as botocore_endpoint
+from botocore.client import BaseClient
+from moto.core import responses as core_responses
+from moto.core.botocore_stubber import BotocoreStubber
+
+from .. import aws_calls
+from . import base
+from .base import PATCHES, Patch, cache, original, patch, remember
+
+_method_names_cache: dict[type, frozenset] = cache()
+
+
+def _cached_method_names(clazz):
+    names = _method_names_cache.get(clazz)
+    if names is None:
+        names = remember(_method_names_cache, clazz, frozenset(original("moto_method_names_cache")(clazz)))
+    return names
+
+
+PATCHES.append(Patch(
+    "moto_method_names_cache", core_responses, "method_names_from_class", _cached_method_names,
+    why="every request lists its response class's methods with inspect.getmembers (~0.06 ms, ~45 times a flow) only "
+    "to check that the action is one of them",
+    relies_on="BaseResponse.call_action uses method_names_from_class(self.__class__) only for `action in ...`; "
+    "response classes are not changed at run time",
+))
+
+
+@patch(
+    "aws_call_note", BaseClient, "_make_api_call",
+    why="the before-send handler sees only the serialized request: note the client, operation, parameters and caller "
+    "of each call for its thread while the call runs",
+    relies_on="every boto3 client operation calls BaseClient._make_api_call(operation_name, api_params), which sends "
+    "the request (and its retries) on the calling thread before returning",
+)
+def _make_api_call(self, operation_name, api_params):
+    if base.engine is None:
+        return original("aws_call_note")(self, operation_name, api_params)
+    previous = aws_calls.note_call(self, operation_name, api_params, base.engine.running_functions)
+    try:
+        return original("aws_call_note")(self, operation_name, api_params)
+    finally:
+        aws_calls.restore(previous)
+
+
+@patch(
+    "aws_call_seam", BotocoreStubber, "__call__",
+    why="every request of every boto3 client reaches moto here (once per attempt): count it and run the aws_call hooks",
+    relies_on="mock_aws registers the BotocoreStubber instance as botocore's before-send handler, called as "
+    "(event_name, request, **kwargs); a returned AWSResponse is parsed as the service's answer",
+)
+def _stubber_call(self, event_name, request, **kwargs):
+    pending = aws_calls.pending_call()
+    if base.engine is None or pending is None or not self.enabled:
+        return original("aws_call_seam")(self, event_name, request, **kwargs)
+    return base.engine.aws_calls.send(pending, request, lambda: original("aws_call_seam")(self, event_name, request, **kwargs))
+
+
+class _InstantRetrySleep:
+    """Stands in for the `time` module in botocore's endpoint: an SDK retry's backoff elapses instantly, recorded."""
+
+    def __getattr__(self, item):
+        import time
+
+        return getattr(time, item)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        if base.engine is not None:
+            base.engine.timeline.record("wait", "sdk", "retry", seconds=seconds, note="elapsed instantly")
+
+
+PATCHES.append(Patch(
+    "sdk_retry_sleep", botocore_endpoint, "time", _InstantRetrySleep(),
+    why="a failed call (an injected fault) is retried by the SDK after a real backoff sleep; locally it elapses "
+    "instantly, as Step Functions Retry intervals do",
+    relies_on="botocore.endpoint.Endpoint._needs_retry sleeps with the module-level time.sleep(delay)",
+))
