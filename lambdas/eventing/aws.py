@@ -1,4 +1,10 @@
-"""boto3 clients made lazily, one per (service, region), with the region read at call time."""
+"""boto3 clients and DynamoDB tables made lazily, one per (service, region), all from one session per region.
+
+One session matters for cold starts: a session loads and caches the endpoint rules, the service models and the
+credential chain, so the first client costs ~100 ms and each further client of the same session a few ms, where a
+session per client pays the whole price every time. Nothing is made at import; the region is read at call time
+(in the local cloud one process hosts every function).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import boto3
 from botocore.config import Config
 
 _lock = threading.Lock()
-_clients: dict[tuple[str, str, str], Any] = {}
+_made: dict[tuple[str, str, str], Any] = {}
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3})
 
 
@@ -18,12 +24,21 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
+def _session(region_name: str) -> boto3.session.Session:
+    """The region's one session (the caller holds the lock: making clients from a session is not thread-safe)."""
+    key = ("session", "", region_name)
+    if key not in _made:
+        _made[key] = boto3.session.Session(region_name=region_name)
+    return _made[key]
+
+
 def client(service: str) -> Any:
-    key = ("client", service, region())
+    region_name = region()
+    key = ("client", service, region_name)
     with _lock:
-        if key not in _clients:
-            _clients[key] = boto3.session.Session(region_name=key[2]).client(service, config=_CONFIG)
-        return _clients[key]
+        if key not in _made:
+            _made[key] = _session(region_name).client(service, config=_CONFIG)
+        return _made[key]
 
 
 def table(name: str) -> Any:
@@ -32,17 +47,17 @@ def table(name: str) -> Any:
     region_name = region()
     table_key = ("table", name, region_name)
     with _lock:
-        cached = _clients.get(table_key)
+        cached = _made.get(table_key)
         if cached is not None:
             return cached
         key = ("resource", "dynamodb", region_name)
-        if key not in _clients:
-            _clients[key] = boto3.session.Session(region_name=region_name).resource("dynamodb", config=_CONFIG)
-        _clients[table_key] = _clients[key].Table(name)
-        return _clients[table_key]
+        if key not in _made:
+            _made[key] = _session(region_name).resource("dynamodb", config=_CONFIG)
+        _made[table_key] = _made[key].Table(name)
+        return _made[table_key]
 
 
 def reset() -> None:
-    """Forget every client (tests that change credentials or endpoints)."""
+    """Forget every session, client and table (tests that change credentials or endpoints)."""
     with _lock:
-        _clients.clear()
+        _made.clear()
