@@ -31,6 +31,7 @@ from .pollers import EventSourceMapping, PipePoller, QueueRef, SqsDirect
 from .provision import ACCOUNT, NotRun, Provisioned, Provisioner
 from .rules import event_document, target_input
 from .runtime import FunctionSpec, LambdaRuntime
+from .status_events import publish_status_change
 from .timeline import Timeline
 
 log = logging.getLogger("localcloud")
@@ -455,6 +456,7 @@ class LocalCloud:
         info = self._execution_info(execution)
         self.timeline.record("execution", "states", f"{info.state_machine}/{info.name}", status=info.status,
                              error=info.error, path=" > ".join(info.states))
+        publish_status_change(self.client("events"), execution, info.status)
 
     def task_token_answered(self, how: str, token: str, *args: Any, **kwargs: Any) -> None:
         self._bump()
