@@ -135,6 +135,8 @@ def _order_facts(cloud: LocalCloud, chapter: _Chapter, key: str, order_id: str) 
         "order_id": order_id,
         "get_status_code": status_code,
         "order_status": view.get("status"),
+        "failure_reason": view.get("failure_reason"),
+        "reservation": system.fulfilment_rows(cloud, order_id).get("RESERVATION", {}).get("outcome"),
         "history": [h["event"] for h in view.get("history", [])],
         "execution_status": execution.status if execution else None,
         "execution_states": execution.states if execution else [],
@@ -153,16 +155,16 @@ def order_placed(cloud: LocalCloud) -> Outcome:
         cloud, "order_placed", "An order placed",
         "Synchronous at the edge, asynchronous behind it: POST /orders answers at once; the bus, the inboxes and the "
         "payment workflow do the rest. One token K (the Idempotency-Key) travels with every event.",
-        "201 from CreateOrder, then payments, inventory and the status projection each react to OrderCreated; the "
-        "payment workflow charges once, shipping follows PaymentCompleted; GET shows SHIPPED.",
+        "201 from CreateOrder, then inventory and the status projection react to OrderCreated; payments starts on "
+        "StockReserved (reserve, then charge), the workflow charges once, shipping follows PaymentCompleted; GET "
+        "shows SHIPPED.",
     )
     ensure_catalogue(cloud)
     response = ch.place(FIRST_KEY, FIRST_BODY)
     order_id = _created(response, FIRST_KEY)
     cloud.run_until_quiet()
     facts = {"key": FIRST_KEY, "post_status": response.status, "first_body": response.json,
-             **_order_facts(cloud, ch, FIRST_KEY, order_id),
-             "reservation": system.fulfilment_rows(cloud, order_id).get("RESERVATION", {}).get("outcome")}
+             **_order_facts(cloud, ch, FIRST_KEY, order_id)}
     return ch.done(facts, orders=[order_id], show=lambda e: e.kind in ("http", "invoke", "execution"))
 
 
@@ -269,7 +271,7 @@ def duplicate_event(cloud: LocalCloud) -> Outcome:
         "idempotency-key), never on event.id or the SQS messageId, which a duplicate does not share.",
         "ShipOrder gets its batch twice and the second run is suppressed (one shipment); ten minutes later, past "
         "SQS's 5-minute deduplication window, the producer publishes OrderCreated again with a new event id: "
-        "payments, inventory and the projection each suppress it.",
+        "inventory and the projection each suppress it (so payments, which starts on StockReserved, never hears it).",
     )
     ensure_catalogue(cloud)
     stock_before = system.stock(cloud, "LAMP-3")
@@ -388,7 +390,7 @@ CHAPTERS: list[Callable[[LocalCloud], Outcome]] = [
 def declined_card(cloud: LocalCloud, key: str = "order-declined-01") -> Outcome:
     ch = _Chapter(cloud, "declined_card", "A declined card",
                   "ChargeCard raises CardDeclinedError; the workflow catches it and publishes PaymentFailed.",
-                  "no CHARGE row, no refund, status PAYMENT_FAILED, nothing shipped.")
+                  "no CHARGE row, no refund, status FAILED (PAYMENT_DECLINED), the reserved stock put back, nothing shipped.")
     ensure_catalogue(cloud)
     response = ch.place(key, order_body("cust-dan", "USD", [("BOOK-1", 1, 1250)], card="tok_declined"))
     order_id = _created(response, key)
@@ -408,7 +410,7 @@ def settlement_rejected(cloud: LocalCloud, key: str = "order-settle-rej-01") -> 
     ch = _Chapter(cloud, "settlement_rejected", "A settlement the acquirer rejects",
                   "The charge succeeds, the nested settlement workflow fails, the payment workflow refunds what the "
                   "ledger holds and publishes PaymentFailed.",
-                  "one CHARGE and one REFUND row for the order, status PAYMENT_FAILED.")
+                  "one CHARGE and one REFUND row for the order, status FAILED, the reserved stock put back.")
     ensure_catalogue(cloud)
     response = ch.place(key, order_body("cust-fay", "USD", [("MUG-2", 2, 900)], card="tok_settlement_rejected"))
     order_id = _created(response, key)

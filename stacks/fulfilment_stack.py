@@ -17,9 +17,10 @@ class FulfilmentStack(DomainStack):
     def __init__(self, scope: Construct, construct_id: str, *, fulfilment_table: dynamodb.ITableV2, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
         table_env = {"FULFILMENT_TABLE_NAME": fulfilment_table.table_name}
-        order_created = events.EventPattern(source=["com.orders"], detail_type=["OrderCreated"])
         subscriptions = [
-            ("ReserveStock", "reserve_stock", True, order_created, "OrderCreated to stock reservation"),
+            ("ReserveStock", "reserve_stock", True,
+             events.EventPattern(source=["com.orders", "com.payments"], detail_type=["OrderCreated", "PaymentFailed"]),
+             "OrderCreated to stock reservation, PaymentFailed to its release"),
             ("CheckCompliance", "check_compliance", False, events.EventPattern(detail=ANZ_PATTERN["detail"]),
              "AU and NZ money events to ANZ compliance"),
             ("ShipOrder", "ship_order", True,

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from stacks.components.queue import DeadLetterQueue
 from stacks.domain_stack import DomainStack
 
 STATEMACHINES_DIR = Path(__file__).resolve().parents[1] / "statemachines"
@@ -74,8 +76,10 @@ class PaymentsStack(DomainStack):
                 "RefundPaymentFunctionArn": refund.function.function_arn,
                 "SettlementStateMachineArn": self.settlement.state_machine_arn,
                 "EventBusName": bus.event_bus_name,
+                "PaymentsTableName": payments_table.table_name,
             },
         )
+        payments_table.grant(self.payment, "dynamodb:UpdateItem")  # ExpireReview marks a review nobody answered
         # Exactly these functions, not `grant_invoke`'s every-version wildcard: the workflow calls $LATEST.
         self.payment.add_to_role_policy(
             iam.PolicyStatement(
@@ -86,11 +90,35 @@ class PaymentsStack(DomainStack):
         bus.grant_put_events_to(self.payment)
         self._allow_sync_execution(self.payment, self.settlement, child_name=f"{self.stack_name}-Settlement")
 
+        outcome_env = {**ledger_env, "EVENT_BUS_NAME": bus.event_bus_name}
         start = self.function(
             "StartPayment", handler="payments.handlers.start_payment.handler", idempotency=remembered,
-            environment={"PAYMENT_STATE_MACHINE_ARN": self.payment.state_machine_arn},
+            environment={"PAYMENT_STATE_MACHINE_ARN": self.payment.state_machine_arn, **outcome_env},
         )
         self.payment.grant_start_execution(start.function)
+        # A second start for K describes execution K; one that closed unfinished is finished from the ledger.
+        payment_executions = f"execution:{payment_name}:*"
+        start.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution"],
+                resources=[f"arn:{self.partition}:states:{self.region}:{self.account}:{payment_executions}"],
+            )
+        )
+        Validations.of(start.function).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+                f"{payment_executions}]",
+                reason="Executions are named by each order's key; StartPayment describes the one it could not start.",
+            )
+        )
+        finalize = self.function(
+            "FinalizePayment", handler="payments.handlers.finalize_payment.handler", idempotency=remembered,
+            environment=outcome_env,
+        )
+        for finisher in (start, finalize):
+            payments_table.grant_read_write_data(finisher.function)
+            bus.grant_put_events_to(finisher.function)
+        self._finalize_closed_executions(finalize)
 
         # The reviewer's decision arrives over HTTP (ApiStack routes it here) and answers the waiting task.
         self.decide_review = self.function(
@@ -109,8 +137,31 @@ class PaymentsStack(DomainStack):
         )
 
         self.payments_inbox = self.inbox(
-            "PaymentsInbox", consumer=start, description="OrderCreated to the payments starter",
-            pattern=events.EventPattern(source=["com.orders"], detail_type=["OrderCreated"]),
+            "PaymentsInbox", consumer=start,
+            description="StockReserved to the payments starter (reserve, then charge)",
+            pattern=events.EventPattern(source=["com.fulfilment"], detail_type=["StockReserved"]),
+        )
+
+    def _finalize_closed_executions(self, finalize) -> None:
+        """Step Functions' status-change events (default bus) of payment executions that closed unfinished."""
+        dead_letter = DeadLetterQueue(self, "FinalizeDeadLetter", key=self._key(), alarm_topic=self.alarm_topic)
+        self.finalize_rule = events.Rule(
+            self,
+            "PaymentExecutionClosed",
+            description="A payment execution FAILED, TIMED_OUT or ABORTED: finish its order's payment",
+            event_pattern=events.EventPattern(
+                source=["aws.states"],
+                detail_type=["Step Functions Execution Status Change"],
+                detail={"status": ["FAILED", "TIMED_OUT", "ABORTED"], "stateMachineArn": [self.payment.state_machine_arn]},
+            ),
+            targets=[
+                targets.LambdaFunction(
+                    finalize.function,
+                    dead_letter_queue=dead_letter.queue,
+                    retry_attempts=185,
+                    max_event_age=Duration.hours(24),
+                )
+            ],
         )
 
     def _allow_sync_execution(self, parent: sfn.StateMachine, child: sfn.StateMachine, *, child_name: str) -> None:

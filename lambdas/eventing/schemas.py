@@ -56,6 +56,25 @@ class StockReservedV1(EventData):
     skus: list[str]
 
 
+class PaymentOrderV1(BaseModel):
+    """What the payment of an order needs (OrderCreated's fields), as StockReserved v2 carries it."""
+
+    model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, extra="ignore", frozen=True)
+
+    customer_id: str = Field(min_length=1)
+    currency: str = Field(pattern=r"^[A-Z]{2,3}$")
+    items: list[OrderItem] = Field(min_length=1)
+    total_cents: int = Field(ge=0)
+    card_token: str = Field(min_length=1)
+
+
+class StockReservedV2(StockReservedV1):
+    """v2 adds the order's payment data: payments starts on StockReserved (reserve, then charge). Nested under
+    ``order`` so the ANZ rule's ``data.currency`` keeps matching money events only. A v1 event reads as None."""
+
+    order: PaymentOrderV1 | None = None
+
+
 class StockShortageV1(EventData):
     skus: list[str]
 
@@ -88,7 +107,7 @@ SOURCES: dict[str, str] = {
 
 REGISTRY: dict[str, dict[int, type[EventData]]] = {
     "OrderCreated": {1: OrderCreatedV1, 2: OrderCreatedV2},
-    "StockReserved": {1: StockReservedV1},
+    "StockReserved": {1: StockReservedV1, 2: StockReservedV2},
     "StockShortage": {1: StockShortageV1},
     "PaymentCompleted": {1: PaymentCompletedV1},
     "PaymentFailed": {1: PaymentFailedV1},

@@ -20,11 +20,13 @@ from eventing.schemas import (
     OrderCreatedV1,
     OrderShippedV1,
     PaymentCompletedV1,
-    StockReservedV1,
+    PaymentFailedV1,
+    PaymentOrderV1,
+    StockReservedV2,
     StockShortageV1,
 )
 
-RESERVED, SHORTAGE = "RESERVED", "SHORTAGE"
+RESERVED, SHORTAGE, RELEASED = "RESERVED", "SHORTAGE", "RELEASED"
 # Orders at or above this amount are flagged for a threshold transaction report (AUSTRAC / FIU NZ style).
 COMPLIANCE_REPORT_THRESHOLD_CENTS = 1_000_000
 
@@ -85,6 +87,7 @@ def reserve_stock(
         **reservation_key,
         "outcome": RESERVED,
         "skus": skus,
+        "quantities": dict(wanted),
         "idempotency_key": cause.metadata.idempotency_key,
         "event_created_at": created_at,
     }
@@ -119,14 +122,17 @@ def reserve_stock(
             raise
         stored, created = _existing_or_shortage(table, reservation, skus, wanted)
     stored = plain(stored)
-    detail_type = "StockReserved" if stored["outcome"] == RESERVED else "StockShortage"
-    model = StockReservedV1 if stored["outcome"] == RESERVED else StockShortageV1
+    if stored["outcome"] == SHORTAGE:
+        detail_type, data = "StockShortage", StockShortageV1(order_id=order.order_id, skus=stored["skus"])
+    else:  # RESERVED, or RELEASED by a failed payment since: announce the reservation again, as first made
+        payment = PaymentOrderV1.model_validate(order.model_dump())
+        detail_type, data = "StockReserved", StockReservedV2(order_id=order.order_id, skus=stored["skus"], order=payment)
     _emit(
         events,
         bus_name,
         cause=cause,
         detail_type=detail_type,
-        data=model(order_id=order.order_id, skus=stored["skus"]),
+        data=data,
         created_at=stored["event_created_at"],
         producer="fulfilment.reserve_stock",
     )
@@ -202,3 +208,43 @@ def ship_order(
         producer="fulfilment.ship_order",
     )
     return {"order_id": payment.order_id, "shipment_id": shipment["shipment_id"], "created": created}
+
+
+def release_stock(table: Any, failed: PaymentFailedV1) -> dict[str, Any]:
+    """Compensation of a failed payment: put the order's reserved stock back, once (the reservation row moves from
+    RESERVED to RELEASED in the same transaction)."""
+    key = order_key(failed.order_id, "RESERVATION")
+    reservation = table.get_item(Key=key, ConsistentRead=True).get("Item")
+    if reservation is None or reservation["outcome"] != RESERVED or "quantities" not in reservation:
+        return {"order_id": failed.order_id, "released": False, "outcome": (reservation or {}).get("outcome")}
+    quantities = plain(reservation["quantities"])
+    try:
+        table.meta.client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table.name,
+                        "Key": key,
+                        "UpdateExpression": "SET outcome = :released, released_at = :at",
+                        "ConditionExpression": "outcome = :reserved",
+                        "ExpressionAttributeValues": {":released": RELEASED, ":reserved": RESERVED, ":at": utc_now()},
+                    }
+                },
+                *(
+                    {
+                        "Update": {
+                            "TableName": table.name,
+                            "Key": stock_key(sku),
+                            "UpdateExpression": "SET available = available + :q",
+                            "ExpressionAttributeValues": {":q": quantity},
+                        }
+                    }
+                    for sku, quantity in sorted(quantities.items())
+                ),
+            ]
+        )
+    except ClientError as exc:
+        if error_code(exc) != "TransactionCanceledException":
+            raise
+        return {"order_id": failed.order_id, "released": False, "outcome": RELEASED}
+    return {"order_id": failed.order_id, "released": True, "outcome": RELEASED}

@@ -18,13 +18,34 @@ from orders.models import CreateOrderRequest, order_id_for
 PRODUCER = "orders.create_order"
 PLACED = "PLACED"
 
-STATUS_RANK = {"PLACED": 1, "PAID": 3, "PAYMENT_FAILED": 3, "SHIPPED": 4}
+# SHIPPED and FAILED are final; whichever comes first stays (a saga never produces both for one order).
+STATUS_RANK = {"PLACED": 1, "PAID": 3, "SHIPPED": 5, "FAILED": 5}
+FINAL_STATUSES = ("SHIPPED", "FAILED")
 STATUS_OF_EVENT = {
     "OrderCreated": "PLACED",
+    "StockShortage": "FAILED",
     "PaymentCompleted": "PAID",
-    "PaymentFailed": "PAYMENT_FAILED",
+    "PaymentFailed": "FAILED",
     "OrderShipped": "SHIPPED",
 }
+OUT_OF_STOCK = "OUT_OF_STOCK"
+# Why a payment failed (PaymentFailed's reason: the workflow's error name) as the order's failure_reason.
+FAILURE_OF_PAYMENT_ERROR = {
+    "CardDeclinedError": "PAYMENT_DECLINED",
+    "InvalidPaymentError": "PAYMENT_INVALID",
+    "FraudReviewRejected": "REVIEW_REJECTED",
+    "States.Timeout": "REVIEW_EXPIRED",
+    "States.HeartbeatTimeout": "REVIEW_EXPIRED",
+}
+PAYMENT_ERROR = "PAYMENT_ERROR"
+
+
+def failure_reason(detail_type: str, data: EventData) -> str | None:
+    if detail_type == "StockShortage":
+        return OUT_OF_STOCK
+    if detail_type == "PaymentFailed":
+        return FAILURE_OF_PAYMENT_ERROR.get(getattr(data, "reason", ""), PAYMENT_ERROR)
+    return None
 STOCK_OF_EVENT = {"StockReserved": "RESERVED", "StockShortage": "SHORTAGE"}
 PROJECTION_ATTEMPTS = 5
 
@@ -36,6 +57,7 @@ PUBLIC_FIELDS = (
     "total_cents",
     "channel",
     "status",
+    "failure_reason",
     "stock",
     "history",
     "created_at",
@@ -151,8 +173,10 @@ def apply_event(table: Any, event: EventBridgeEvent, data: EventData) -> dict[st
             return {"order_id": order_id, "applied": False, "reason": "duplicate", "status": current.get("status")}
         status, rank = current.get("status"), current.get("status_rank", 0)
         new_status = STATUS_OF_EVENT.get(event.detail_type)
+        reason = current.get("failure_reason")
         if new_status and STATUS_RANK[new_status] > rank:
             status, rank = new_status, STATUS_RANK[new_status]
+            reason = failure_reason(event.detail_type, data) or reason
         stock = STOCK_OF_EVENT.get(event.detail_type, current.get("stock"))
         entry = {
             "event": event.detail_type,
@@ -162,6 +186,8 @@ def apply_event(table: Any, event: EventBridgeEvent, data: EventData) -> dict[st
         }
         if event.detail_type in STOCK_OF_EVENT:
             entry["stock"] = stock
+        if reason:
+            entry["failure_reason"] = reason
         version = current.get("version")
         try:
             if not item:
@@ -171,6 +197,7 @@ def apply_event(table: Any, event: EventBridgeEvent, data: EventData) -> dict[st
                         "status": status,
                         "status_rank": rank,
                         **({"stock": stock} if stock else {}),
+                        **({"failure_reason": reason} if reason else {}),
                         "history": [entry],
                         "applied_events": [key],
                         "version": 1,
@@ -197,6 +224,9 @@ def apply_event(table: Any, event: EventBridgeEvent, data: EventData) -> dict[st
                 if stock:
                     update += ", stock = :stock"
                     values[":stock"] = stock
+                if reason:
+                    update += ", failure_reason = :reason"
+                    values[":reason"] = reason
                 if version is None:
                     condition = "attribute_not_exists(#version)"
                 else:

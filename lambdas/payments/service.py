@@ -9,7 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from eventing.envelope import TOKEN_PATTERN, derive_key, utc_now
 from eventing.records import CONDITION_FAILED, error_code, put_once
-from eventing.schemas import OrderCreatedV1
+from eventing.schemas import PaymentOrderV1
 from payments.errors import (
     FRAUD_REVIEW_REJECTED,
     CardDeclinedError,
@@ -19,7 +19,7 @@ from payments.errors import (
 
 CHARGE, REFUND, REVIEW = "CHARGE", "REFUND", "REVIEW"
 LEDGER_KEY = ("order_id", "entry")
-PENDING, APPROVED, REJECTED = "PENDING", "APPROVED", "REJECTED"
+PENDING, APPROVED, REJECTED, EXPIRED = "PENDING", "APPROVED", "REJECTED", "EXPIRED"
 DECISIONS = {"APPROVE": APPROVED, "REJECT": REJECTED}
 DECLINED_CARD = "tok_declined"
 TRANSIENT_CODES = {
@@ -29,13 +29,14 @@ TRANSIENT_CODES = {
     "InternalServerError",
     "ServiceUnavailable",
 }
+STILL_GOING = ("RUNNING", "SUCCEEDED", "PENDING_REDRIVE")
 TASK_GONE_CODES = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
 
 
-def workflow_order(data: OrderCreatedV1) -> dict[str, Any]:
-    """OrderCreated's data in the snake_case shape the payment workflow takes."""
+def workflow_order(order_id: str, data: PaymentOrderV1) -> dict[str, Any]:
+    """The order StockReserved carries, in the snake_case shape the payment workflow takes."""
     return {
-        "order_id": data.order_id,
+        "order_id": order_id,
         "customer_id": data.customer_id,
         "currency": data.currency,
         "items": [item.model_dump(mode="json") for item in data.items],
@@ -45,7 +46,9 @@ def workflow_order(data: OrderCreatedV1) -> dict[str, Any]:
 
 
 def start_payment(sfn: Any, state_machine_arn: str, key: str, order: dict[str, Any]) -> dict[str, Any]:
-    """StartExecution named by the token: a second start for the same token is the same payment, not an error."""
+    """StartExecution named by the token. A second start for the same token is the same payment if that execution
+    is RUNNING or SUCCEEDED; if it closed unfinished (FAILED, TIMED_OUT, ABORTED) the name stays taken for 90 days,
+    so the result says so (``finish``) and the caller finishes the payment from the ledger."""
     payload = json.dumps({"idempotency_key": key, "order": order}, sort_keys=True, separators=(",", ":"))
     try:
         response = sfn.start_execution(stateMachineArn=state_machine_arn, name=key, input=payload)
@@ -53,8 +56,10 @@ def start_payment(sfn: Any, state_machine_arn: str, key: str, order: dict[str, A
         if error_code(exc) != "ExecutionAlreadyExists":
             raise
         execution_arn = f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{key}"
-        return {"execution_arn": execution_arn, "started": False}
-    return {"execution_arn": response["executionArn"], "started": True}
+        status = sfn.describe_execution(executionArn=execution_arn)["status"]
+        return {"execution_arn": execution_arn, "started": False, "status": status,
+                "finish": status not in STILL_GOING}
+    return {"execution_arn": response["executionArn"], "started": True, "status": "RUNNING", "finish": False}
 
 
 def validate_payment(payload: dict[str, Any]) -> dict[str, Any]:
@@ -197,13 +202,53 @@ def request_fraud_review(
     return {"order_id": order["order_id"], "review_status": existing["review_status"]}
 
 
+def _expire_late_decision(table: Any, order_id: str, status: str, decided_at: Any) -> None:
+    """The workflow no longer waits (timed out, closed): the decision just recorded did not count, so the review
+    ends EXPIRED. Conditional on that very decision, so nothing else is overwritten."""
+    try:
+        table.update_item(
+            Key={"order_id": order_id, "entry": REVIEW},
+            UpdateExpression="SET review_status = :expired, expired_at = :now, late_decision = :status",
+            ConditionExpression="review_status = :status AND decided_at = :decided_at",
+            ExpressionAttributeValues={
+                ":expired": EXPIRED, ":now": utc_now(), ":status": status, ":decided_at": decided_at,
+            },
+        )
+    except ClientError as exc:
+        if error_code(exc) != CONDITION_FAILED:
+            raise
+
+
+def _answer(table: Any, sfn: Any, row: dict[str, Any], status: str, reason: str) -> str | None:
+    """Send a decision just moved from PENDING to the waiting task; None if it arrived, else the error code saying
+    the task is gone: the workflow stopped waiting before this decision, so the review is marked EXPIRED."""
+    try:
+        send_decision(sfn, row["task_token"], status, reason)
+        return None
+    except ClientError as exc:
+        if error_code(exc) not in TASK_GONE_CODES:
+            raise
+        _expire_late_decision(table, row["order_id"], status, row.get("decided_at"))
+        return error_code(exc)
+
+
+def _expired(order_id: str, row: dict[str, Any], status: str, why: str) -> tuple[int, dict[str, Any], str | None]:
+    return 409, {
+        "message": f"the review of order {order_id} expired ({why}): the payment workflow no longer waits for a"
+        f" decision, so a {status} decision cannot be recorded",
+        "order_id": order_id,
+        "decision": EXPIRED,
+        "expired_at": row.get("expired_at"),
+    }, row.get("idempotency_key")
+
+
 def decide_review(
     table: Any, sfn: Any, order_id: str, decision: str, reason: str
 ) -> tuple[int, dict[str, Any], str | None]:
     """Record the reviewer's decision once (conditional update from PENDING) and answer the waiting task.
 
     Returns (HTTP status, body, the order's token): 200 decided, 200 already recorded (same decision again),
-    409 decided otherwise, 404 no review.
+    409 decided otherwise or expired (the workflow stopped waiting: the review ends EXPIRED), 404 no review.
     """
     status = DECISIONS[decision]
     now = utc_now()
@@ -222,6 +267,8 @@ def decide_review(
         if row is None:
             return 404, {"message": f"no fraud review is pending for order {order_id}", "order_id": order_id}, None
         key = row.get("idempotency_key")
+        if row["review_status"] == EXPIRED:
+            return _expired(order_id, row, status, row.get("expired_because") or "the workflow stopped waiting")
         if row["review_status"] != status:
             return 409, {
                 "message": f"the review of order {order_id} was already decided: {row['review_status']}"
@@ -230,8 +277,8 @@ def decide_review(
                 "decision": row["review_status"],
                 "decided_at": row.get("decided_at"),
             }, key
-        try:
-            send_decision(sfn, row["task_token"], status, row.get("reason", ""))
+        try:  # the first call may have crashed before answering; if the task is gone, that answer already counted
+            send_decision(sfn, row["task_token"], status, row.get("reason", ""))  # or the workflow expired the review
         except ClientError as exc:
             if error_code(exc) not in TASK_GONE_CODES:
                 raise
@@ -243,16 +290,8 @@ def decide_review(
             "already_recorded": True,
         }, key
     key = row.get("idempotency_key")
-    try:
-        send_decision(sfn, row["task_token"], status, reason)
-    except ClientError as exc:
-        if error_code(exc) not in TASK_GONE_CODES:
-            raise
-        return 409, {
-            "message": f"decision {status} recorded, but the payment workflow no longer waits for it ({error_code(exc)})",
-            "order_id": order_id,
-            "decision": status,
-            "decided_at": now,
-        }, key
+    gone = _answer(table, sfn, row, status, reason)
+    if gone:
+        return _expired(order_id, row, status, gone)
     body = {"message": f"decision {status} recorded", "order_id": order_id, "decision": status, "decided_at": now}
     return 200, body, key

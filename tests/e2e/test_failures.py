@@ -16,7 +16,8 @@ def test_a_declined_card_fails_the_payment_without_a_charge(cloud):
     assert declined["execution_states"][-2:] == ["EmitPaymentFailed", "NotPaid"]
     assert declined["events"] == ["OrderCreated", "StockReserved", "PaymentFailed"]
     assert declined["charge_rows"] == 0 and declined["refund_rows"] == 0 and declined["cards_charged"] == 0
-    assert declined["order_status"] == "PAYMENT_FAILED" and declined["shipments"] == 0
+    assert declined["order_status"] == "FAILED" and declined["failure_reason"] == "PAYMENT_DECLINED"
+    assert declined["shipments"] == 0 and declined["reservation"] == "RELEASED"
 
 
 def test_a_rejected_settlement_is_refunded_once(cloud):
@@ -25,7 +26,8 @@ def test_a_rejected_settlement_is_refunded_once(cloud):
     assert rejected["execution_states"][-4:] == ["Settle", "RefundPayment", "EmitPaymentFailed", "NotPaid"]
     assert rejected["charge_rows"] == 1 and rejected["refund_rows"] == 1
     assert rejected["refund_matches_charge"]
-    assert rejected["order_status"] == "PAYMENT_FAILED"
+    assert rejected["order_status"] == "FAILED" and rejected["failure_reason"] == "PAYMENT_ERROR"
+    assert rejected["reservation"] == "RELEASED"
     assert "OrderShipped" not in rejected["events"] and "PaymentCompleted" not in rejected["events"]
 
 

@@ -99,7 +99,7 @@ def test_every_rule_target_has_a_retry_policy_and_a_standard_dead_letter_queue(t
                 assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] >= 60
                 dlq = template["Resources"][ref_id(target["DeadLetterConfig"]["Arn"])]
                 assert not props(dlq).get("FifoQueue"), "EventBridge cannot use a FIFO dead-letter queue"
-    assert targets == 6  # five inboxes and the audit log
+    assert targets == 7  # five inboxes, the audit log and the payment finalizer (default bus)
 
 
 def test_every_queue_is_encrypted_with_a_customer_managed_key_and_refuses_plain_http(templates):
@@ -265,7 +265,7 @@ def test_tables_keep_their_data(templates):
 
 def test_every_function_has_the_powertools_layer_and_the_shared_defaults(resources):
     functions = of_type(resources, "AWS::Lambda::Function")
-    assert len(functions) == 12
+    assert len(functions) == 13
     for stack, lid, function in functions:
         p = props(function)
         # Which layer: tests/infra/test_deploy.py (Powertools' public SSM parameter for the pinned version).
@@ -282,7 +282,7 @@ def test_functions_with_side_effects_remember_keys_long_enough(resources):
         variables = props(function)["Environment"]["Variables"]
         if "IDEMPOTENCY_TTL_SECONDS" in variables:
             windows[variables.get("POWERTOOLS_SERVICE_NAME") + "/" + lid] = int(variables["IDEMPOTENCY_TTL_SECONDS"])
-    assert len(windows) == 9  # every function but GetOrder, ValidatePayment and DecideReview
+    assert len(windows) == 10  # every function but GetOrder, ValidatePayment and DecideReview
     archive_seconds = CONTEXT["archive_retention_days"] * 86400
     for name, seconds in windows.items():
         if "CreateOrder" in name:

@@ -307,6 +307,12 @@ def order_created_data(key: str, **overrides: Any) -> dict[str, Any]:
     }
 
 
+def payment_order_data(**overrides: Any) -> dict[str, Any]:
+    """StockReserved v2's ``order``: what payments needs of OrderCreated (the default order above)."""
+    keep = ("customer-id", "currency", "items", "total-cents", "card-token")
+    return {**{name: value for name, value in order_created_data("K").items() if name in keep}, **overrides}
+
+
 def chain_event(key: str, detail_type: str, data: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
     """An event of the order chain started by token ``key`` (derived key unless it is OrderCreated)."""
     from eventing.envelope import derive_key
@@ -314,7 +320,7 @@ def chain_event(key: str, detail_type: str, data: dict[str, Any] | None = None, 
     order_id = order_id_of(key)
     defaults = {
         "OrderCreated": lambda: order_created_data(key),
-        "StockReserved": lambda: {"order-id": order_id, "skus": ["BOOK-1"]},
+        "StockReserved": lambda: {"order-id": order_id, "skus": ["BOOK-1"], "order": payment_order_data()},
         "StockShortage": lambda: {"order-id": order_id, "skus": ["BOOK-1"]},
         "PaymentCompleted": lambda: {"order-id": order_id, "charge-id": "ch_1", "amount-cents": 2500,
                                      "currency": "AU"},
@@ -322,7 +328,7 @@ def chain_event(key: str, detail_type: str, data: dict[str, Any] | None = None, 
         "OrderShipped": lambda: {"order-id": order_id, "shipment-id": "shp_1"},
     }
     event_key = key if detail_type == "OrderCreated" else derive_key(key, detail_type)
-    version = "2" if detail_type == "OrderCreated" else "1"
+    version = "2" if detail_type in ("OrderCreated", "StockReserved") else "1"
     return eventbridge_event(detail_type, data or defaults[detail_type](), key=event_key, correlation_id=key,
                              version=kwargs.get("version", version))
 

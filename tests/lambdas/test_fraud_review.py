@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from eventing import aws
+from payments import outcome
 from payments.handlers import decide_review, request_fraud_review
 from tests.lambdas.support import CallCounter, FailOn, api_event, order_id_of, transient
 
@@ -161,7 +162,31 @@ def test_a_decision_after_the_task_timed_out_says_so(request_ctx, decide_ctx, ta
                 transient("TaskTimedOut", "SendTaskSuccess")):
         response = decide_review.handler(decide("K-late", "APPROVE"), decide_ctx)
     assert response["statusCode"] == 409
-    assert "no longer waits" in json.loads(response["body"])["message"]
+    body = json.loads(response["body"])
+    assert "no longer waits" in body["message"] and body["decision"] == "EXPIRED"
+    # the late approval did not count: the ledger must not show an approved review for an order never charged
+    row = review_row(tables, "K-late")
+    assert row["review_status"] == "EXPIRED" and row["late_decision"] == "APPROVED"
+
+
+@pytest.mark.parametrize("decision", ["APPROVE", "REJECT"])
+def test_a_decision_after_the_workflow_expired_the_review_is_409_and_changes_nothing(
+    request_ctx, decide_ctx, tables, sfn_calls, decision
+):
+    request_fraud_review.handler(review_input("K-expired"), request_ctx)
+    assert outcome.expire_pending_review(tables["payments"], order_id_of("K-expired"), "States.HeartbeatTimeout")
+    response = decide_review.handler(decide("K-expired", decision), decide_ctx)
+    assert response["statusCode"] == 409
+    body = json.loads(response["body"])
+    assert body["decision"] == "EXPIRED" and "States.HeartbeatTimeout" in body["message"]
+    assert review_row(tables, "K-expired")["review_status"] == "EXPIRED" and sfn_calls.calls == []
+
+
+def test_expiring_leaves_a_decided_review_alone(request_ctx, decide_ctx, tables, sfn_calls):
+    request_fraud_review.handler(review_input("K-decided"), request_ctx)
+    decide_review.handler(decide("K-decided", "REJECT"), decide_ctx)
+    assert not outcome.expire_pending_review(tables["payments"], order_id_of("K-decided"), "ABORTED")
+    assert review_row(tables, "K-decided")["review_status"] == "REJECTED"
 
 
 def test_a_new_task_attempt_after_the_decision_gets_the_recorded_answer(request_ctx, decide_ctx, tables, sfn_calls):

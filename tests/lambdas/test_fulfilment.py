@@ -20,6 +20,7 @@ from tests.lambdas.support import (
     failed_ids,
     order_created_data,
     order_id_of,
+    payment_order_data,
     record_of,
     sqs_batch,
     sqs_record,
@@ -76,7 +77,38 @@ def test_reserves_stock_and_emits_stock_reserved_with_a_derived_key(stock_ctx, t
     assert (event["source"], event["detail-type"]) == ("com.fulfilment", "StockReserved")
     assert event["detail"]["metadata"]["idempotency-key"] == derive_key("K-stock", "StockReserved")
     assert event["detail"]["metadata"]["correlation-id"] == "K-stock"
-    assert event["detail"]["data"] == {"order-id": order_id_of("K-stock"), "skus": ["BOOK-1"]}
+    # v2 carries what payments needs: it starts on StockReserved (reserve, then charge). Nested under "order", so
+    # the ANZ rule's data.currency does not route stock events to compliance.
+    assert event["detail"]["metadata"]["event-version"] == "2"
+    assert event["detail"]["data"] == {
+        "order-id": order_id_of("K-stock"), "skus": ["BOOK-1"], "order": payment_order_data()}
+    assert "currency" not in event["detail"]["data"]
+
+
+def test_a_failed_payment_puts_the_reserved_stock_back_once(stock_ctx, tables, bus):
+    items = [{"sku": "BOOK-1", "quantity": 2, "unit-price-cents": 1}, {"sku": "PEN-9", "quantity": 1,
+                                                                         "unit-price-cents": 1}]
+    reserve_stock.handler(sqs_batch(record_of(order_event("K-release", items))), stock_ctx)
+    assert (available(tables, "BOOK-1"), available(tables, "PEN-9")) == (3, 0)
+    failed = chain_event("K-release", "PaymentFailed")
+    assert reserve_stock.handler(sqs_batch(record_of(failed)), stock_ctx)["batchItemFailures"] == []
+    assert (available(tables, "BOOK-1"), available(tables, "PEN-9")) == (5, 1)
+    assert item(tables, f"ORDER#{order_id_of('K-release')}", "RESERVATION")["outcome"] == "RELEASED"
+
+    expire_in_progress(tables["idempotency"])
+    for record in tables["idempotency"].scan()["Items"]:  # past the window: the reservation row still says RELEASED
+        tables["idempotency"].delete_item(Key={"id": record["id"]})
+    assert reserve_stock.handler(sqs_batch(record_of(failed)), stock_ctx)["batchItemFailures"] == []
+    assert (available(tables, "BOOK-1"), available(tables, "PEN-9")) == (5, 1)
+
+
+def test_a_failed_payment_after_a_shortage_releases_nothing(stock_ctx, tables, bus):
+    short = order_event("K-short-rel", [{"sku": "PEN-9", "quantity": 3, "unit-price-cents": 1}])
+    reserve_stock.handler(sqs_batch(record_of(short)), stock_ctx)
+    assert reserve_stock.handler(sqs_batch(record_of(chain_event("K-short-rel", "PaymentFailed"))), stock_ctx)[
+        "batchItemFailures"] == []
+    assert available(tables, "PEN-9") == 1
+    assert item(tables, f"ORDER#{order_id_of('K-short-rel')}", "RESERVATION")["outcome"] == "SHORTAGE"
 
 
 def test_same_order_twice_reserves_once(stock_ctx, tables, bus):

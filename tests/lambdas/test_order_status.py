@@ -95,11 +95,33 @@ def test_never_moves_backwards(ctx, tables):
     assert history(tables, "K-late") == ["OrderShipped", "PaymentCompleted", "OrderCreated"]
 
 
-def test_payment_failed_and_stock_shortage(ctx, tables):
+def test_a_stock_shortage_ends_the_order_failed_out_of_stock(ctx, tables):
+    events = [chain_event("K-short", t) for t in ("OrderCreated", "StockShortage")]
+    order_status.handler(sqs_batch(*map(record_of, events)), ctx)
+    item = projection(tables, "K-short")
+    assert (item["status"], item["failure_reason"], item["stock"]) == ("FAILED", "OUT_OF_STOCK", "SHORTAGE")
+
+
+def test_the_first_final_status_stays_with_its_reason(ctx, tables):
     events = [chain_event("K-fail", t) for t in ("OrderCreated", "StockShortage", "PaymentFailed")]
     order_status.handler(sqs_batch(*map(record_of, events)), ctx)
     item = projection(tables, "K-fail")
-    assert item["status"] == "PAYMENT_FAILED" and item["stock"] == "SHORTAGE"
+    assert (item["status"], item["failure_reason"]) == ("FAILED", "OUT_OF_STOCK")
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [("CardDeclinedError", "PAYMENT_DECLINED"), ("FraudReviewRejected", "REVIEW_REJECTED"),
+     ("States.HeartbeatTimeout", "REVIEW_EXPIRED"), ("RefundNotRecorded", "PAYMENT_ERROR")],
+)
+def test_a_failed_payment_ends_the_order_failed_saying_why(ctx, tables, error, reason):
+    failed = chain_event("K-pay-fail", "PaymentFailed", data={
+        "order-id": order_id_of("K-pay-fail"), "reason": error, "refunded": False})
+    order_status.handler(sqs_batch(record_of(chain_event("K-pay-fail", "OrderCreated")), record_of(failed)), ctx)
+    item = projection(tables, "K-pay-fail")
+    assert (item["status"], item["failure_reason"]) == ("FAILED", reason)
+    assert order_status.handler(sqs_batch(record_of(chain_event("K-pay-fail", "OrderShipped"))), ctx)
+    assert projection(tables, "K-pay-fail")["status"] == "FAILED"  # final: nothing moves it on
 
 
 def test_changed_payload_under_the_same_key_fails_the_record(ctx, tables):

@@ -1,4 +1,6 @@
-"""Payments inbox: start the payment workflow for each OrderCreated, named by the client's token."""
+"""Payments inbox: start the payment workflow for each StockReserved (reserve, then charge), named by the client's
+token K (the event's correlation id). If the execution named K closed unfinished, finish the payment here: a
+redelivered or replayed StockReserved must not leave the order without an outcome for the 90 days the name is taken."""
 
 from __future__ import annotations
 
@@ -7,24 +9,31 @@ from typing import Any
 
 from eventing import aws, inbox, observability
 from eventing.envelope import EventBridgeEvent
-from eventing.schemas import OrderCreatedV1
-from payments import service
+from eventing.schemas import StockReservedV2
+from payments import outcome, service
 
 idempotency = inbox.new_idempotency()
 
 
-def start(event: EventBridgeEvent, data: OrderCreatedV1) -> dict[str, Any]:
-    result = service.start_payment(
-        aws.client("stepfunctions"),
-        os.environ["PAYMENT_STATE_MACHINE_ARN"],
-        key=event.metadata.idempotency_key,
-        order=service.workflow_order(data),
-    )
-    if not result["started"]:
+def start(event: EventBridgeEvent, data: StockReservedV2) -> dict[str, Any]:
+    key = event.metadata.correlation_id
+    if data.order is None:
+        # A v1 StockReserved (from before payments waited for stock) carries no order: its payment started on
+        # OrderCreated then.
+        observability.get_logger().info("StockReserved v1 carries no order; nothing to start", extra={"key": key})
+        return {"started": False, "skipped": "StockReserved v1 carries no order"}
+    order = service.workflow_order(data.order_id, data.order)
+    result = service.start_payment(aws.client("stepfunctions"), os.environ["PAYMENT_STATE_MACHINE_ARN"], key, order)
+    if result["finish"]:
+        result["finished"] = outcome.finish_payment(
+            aws.table(os.environ["PAYMENTS_TABLE_NAME"]), aws.client("events"), os.environ["EVENT_BUS_NAME"],
+            key=key, order=order, reason=f"Execution{result['status'].title().replace('_', '')}",
+        )
+    elif not result["started"]:
         observability.count(observability.DUPLICATES_SUPPRESSED)
     return result
 
 
-HANDLERS = {"OrderCreated": start}
+HANDLERS = {"StockReserved": start}
 
 handler = inbox.handler(HANDLERS, idempotency)
