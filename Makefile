@@ -11,13 +11,16 @@ export PATH := $(CURDIR)/node_modules/node-linux-$(NODE_ARCH)/bin:$(CURDIR)/node
 CDK := $(CURDIR)/node_modules/.bin/cdk
 SOURCES := app.py cdk.json $(shell find stacks lambdas statemachines -type f \( -name '*.py' -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: help deps demo test synth deploy bench docs clean
+.PHONY: help deps demo test synth diff deploy destroy bench docs clean
 
 help:
 	@echo "make demo    run the order system end to end on the local cloud (offline), report in reports/demo.json"
 	@echo "make test    every check CI runs: synth, cdk-nag, cfn-lint, assertions, handlers, local cloud, end to end"
 	@echo "make synth   write the CloudFormation templates to cdk.out/"
+	@echo "make deps    install the pinned Python packages in .venv/ and the CDK CLI and Node in node_modules/ (first step)"
+	@echo "make diff    cdk diff --all: what a deploy would change in the AWS account in your environment"
 	@echo "make deploy  cdk deploy --all to the AWS account in your environment"
+	@echo "make destroy cdk destroy --all, after asking (FORCE=1 does not ask); tables, keys and the audit log are retained"
 	@echo "make bench   local cloud start-up and one order's flow, timed; report in reports/localcloud-bench.json"
 	@echo "make docs    regenerate the architecture, state machine and event catalog pages in docs/ from cdk.out"
 
@@ -52,8 +55,16 @@ bench: cdk.out/manifest.json
 docs: cdk.out/manifest.json
 	$(PY) -m docgen --cdk-out cdk.out --docs docs
 
+diff: deps
+	$(CDK) diff --all
+
 deploy: deps
 	$(CDK) deploy --all
+
+# cdk asks before deleting each stage's stacks; resources with a Retain policy (the tables, the keys, the audit log)
+# stay in the account, so a destroyed stage keeps its data.
+destroy: deps
+	$(CDK) destroy --all $(if $(FORCE),--force)
 
 clean:
 	rm -rf cdk.out reports .pytest_cache
