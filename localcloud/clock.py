@@ -1,14 +1,19 @@
-"""The local cloud's notion of time: SQS visibility, delays and deduplication windows, event times, the Lambda
+"""The local cloud's notion of time: SQS visibility, delays, retention and deduplication windows, Step Functions
+Retry intervals, Wait states, task timeouts and heartbeats, Powertools' idempotency expiry, event times, the Lambda
 context's remaining time and the timeline all read it, so a test advances time instead of sleeping."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
+from typing import Any, Callable
 
 
 class Clock:
     """Epoch seconds. `advance` moves time forward; nothing ever moves it back."""
+
+    real_time = False  # whether it also moves by itself (then waiters wake without an advance)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -27,12 +32,18 @@ class Clock:
     def on_advance(self, listener) -> None:
         self._listeners.append(listener)
 
+    def remove_listener(self, listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def _advance(self, seconds: float) -> None:
         raise NotImplementedError
 
 
 class WallClock(Clock):
     """Real time plus whatever `advance` added: the default."""
+
+    real_time = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -68,3 +79,24 @@ class ManualClock(Clock):
     def _advance(self, seconds: float) -> None:
         with self._lock:
             self._now += seconds
+
+
+def clock_datetime_module(clock_of: Callable[[], Clock | None]) -> Any:
+    """A stand-in for the `datetime` module in code that reads the time with `datetime.datetime.now()`: `now()` is
+    the clock's while `clock_of()` returns one (the machine's otherwise); everything else is the real module."""
+
+    class ClockDatetime(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            clock = clock_of()
+            if clock is None:
+                return datetime.datetime.now(tz)
+            return datetime.datetime.fromtimestamp(clock.now(), tz)
+
+    class DatetimeOnTheClock:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(datetime, name)
+
+    module = DatetimeOnTheClock()
+    module.datetime = ClockDatetime
+    return module
