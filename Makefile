@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/node_modules/node-linux-$(NODE_ARCH)/bin:$(CURDIR)/node
 CDK := $(CURDIR)/node_modules/.bin/cdk
 SOURCES := app.py cdk.json $(shell find stacks lambdas statemachines -type f \( -name '*.py' -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: help deps demo test synth diff deploy destroy bench docs clean
+.PHONY: help deps demo test synth diff deploy destroy bench chaos docs clean
 
 help:
 	@echo "make demo    run the order system end to end on the local cloud (offline), report in reports/demo.json"
@@ -22,6 +22,7 @@ help:
 	@echo "make deploy  cdk deploy --all to the AWS account in your environment"
 	@echo "make destroy cdk destroy --all, after asking (FORCE=1 does not ask); tables, keys and the audit log are retained"
 	@echo "make bench   local cloud start-up and one order's flow, timed; report in reports/localcloud-bench.json"
+	@echo "make chaos   N orders (N=10000) with seeded faults at every hop (SEED=7), reconciled; reports/chaos.json"
 	@echo "make docs    regenerate the architecture, state machine and event catalog pages in docs/ from cdk.out"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
@@ -50,6 +51,11 @@ test: deps
 
 bench: cdk.out/manifest.json
 	$(PY) -m localcloud.bench cdk.out --flows 50 --json reports/localcloud-bench.json
+
+N ?= 10000
+SEED ?= 7
+chaos: cdk.out/manifest.json
+	$(PY) -m chaos --orders $(N) --seed $(SEED) --report reports/chaos.json
 
 # Diagrams and the event catalog, from the synthesized templates and the event models (tests/docs checks they are fresh).
 docs: cdk.out/manifest.json
