@@ -6,12 +6,13 @@ has one) and the DLQ alarms (every DLQ has one) are left out and said once in th
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from docgen.assembly import Assembly, Resource
+from docgen.mermaid import escape, identifier
 from docgen.patterns import full_text, short_label
+from docgen.statemachines import page_file
 
 SHOWN_TYPES = {
     "AWS::Events::EventBus": ("[[", "]]"),
@@ -55,12 +56,8 @@ class Diagram:
         self.edges.add((source, arrow, label, target))
 
 
-def escape(text: str) -> str:
-    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;").replace("\n", "<br/>")
-
-
 def node_id(assembly: Assembly, resource: Resource) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "_", f"{assembly.stack_label(resource.stack)}_{resource.name}")
+    return identifier(f"{assembly.stack_label(resource.stack)}_{resource.name}")
 
 
 def find_inboxes(assembly: Assembly) -> list[Inbox]:
@@ -136,7 +133,7 @@ def build(assembly: Assembly) -> tuple[Diagram, list[Inbox]]:
     inboxes = find_inboxes(assembly)
     inbox_rules = {inbox.rule.key for inbox in inboxes}
     for inbox in inboxes:
-        inbox_id = re.sub(r"[^A-Za-z0-9]", "_", f"{assembly.stack_label(inbox.stack)}_{inbox.name}")
+        inbox_id = identifier(f"{assembly.stack_label(inbox.stack)}_{inbox.name}")
         label = f"{inbox.name}\nrule → buffer → pipe → FIFO\n{len(inbox.dead_letters)} DLQs"
         diagram.node(inbox.stack, inbox_id, label, ("[/", "\\]"))
         _from_bus(assembly, diagram, shown, inbox.rule, inbox_id)
@@ -198,7 +195,7 @@ def flowchart(assembly: Assembly) -> tuple[str, list[Inbox]]:
     lines.extend(f"  {line}" for line in sorted(set(diagram.nodes.pop(OUTSIDE, []))))
     for stack in sorted(diagram.nodes, key=assembly.stack_label):
         label = assembly.stack_label(stack)
-        lines.append(f'  subgraph {re.sub(r"[^A-Za-z0-9]", "_", label)}_stack["{label}"]')
+        lines.append(f'  subgraph {identifier(label)}_stack["{label}"]')
         lines.extend(f"    {line}" for line in sorted(set(diagram.nodes[stack])))
         lines.append("  end")
     for source, arrow, label, target in sorted(diagram.edges):
@@ -215,7 +212,9 @@ def _page(mermaid: str, assembly: Assembly, inboxes: list[Inbox]) -> str:
     ]
     routes = [
         f"| `{route.properties['RouteKey']}` | {route.properties.get('AuthorizationType', 'NONE')} |"
-        for route in assembly.of_type("AWS::ApiGatewayV2::Route")
+        for route in sorted(
+            assembly.of_type("AWS::ApiGatewayV2::Route"), key=lambda r: r.properties["RouteKey"].split(" ")[::-1]
+        )
     ]
     return "\n".join(
         [
@@ -227,7 +226,12 @@ def _page(mermaid: str, assembly: Assembly, inboxes: list[Inbox]) -> str:
             "their dead-letter queues; edge labels from the bus are the rules' patterns, cut short (the table below has",
             "them whole). Dotted edges are calls a function or state machine makes (PutEvents, StartExecution, table",
             "access). Left out: every function's idempotency table and every dead-letter queue's alarm on the alarm",
-            "topic. Each state machine has its own page in [statemachines/](statemachines/).",
+            "topic. Each state machine has its own page: "
+            + ", ".join(
+                f"[{m.name}](statemachines/{page_file(m)})"
+                for m in assembly.of_type("AWS::StepFunctions::StateMachine")
+            )
+            + ". The events are in the [event catalog](events.md).",
             "",
             "```mermaid",
             mermaid,

@@ -33,7 +33,7 @@ class Resource:
     @property
     def name(self) -> str:
         """The construct path inside its stack, without the generic tail: "PaymentsInbox/Fifo", "ChargeCard"."""
-        parts = [part for part in self.path.split("/")[1:]]
+        parts = self.path.split("/")[1:]
         if len(parts) > 1 and parts[-1] in INNER_SEGMENTS:
             parts = parts[:-1]
         if len(parts) > 1 and parts[-1] == GENERIC_TAILS.get(self.type):

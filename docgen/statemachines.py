@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from docgen.assembly import Assembly, Resource
-from docgen.architecture import escape
+from docgen.mermaid import escape, identifier
 
 SHAPES = {"Choice": ("{", "}"), "Succeed": ("([", "])"), "Fail": ("([", "])"), "Wait": ("[/", "/]")}
 COMPARATORS = {
@@ -21,7 +21,7 @@ SUBSTITUTION = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
 def state_id(prefix: str, name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "_", f"{prefix}{name}")
+    return identifier(f"{prefix}{name}")
 
 
 def resource_text(state: dict[str, Any], names: dict[str, str]) -> str:
@@ -142,9 +142,13 @@ def render(assembly: Assembly, machine: Resource) -> str:
     return "\n".join(lines)
 
 
+def page_file(machine: Resource) -> str:
+    return f"{machine.name.replace('/', '-')}.md"
+
+
 def render_all(assembly: Assembly) -> dict[str, str]:
     """File name -> page, one per state machine."""
     return {
-        f"{machine.name.replace('/', '-')}.md": render(assembly, machine)
+        page_file(machine): render(assembly, machine)
         for machine in assembly.of_type("AWS::StepFunctions::StateMachine")
     }
