@@ -11,11 +11,12 @@ export PATH := $(CURDIR)/node_modules/node-linux-$(NODE_ARCH)/bin:$(CURDIR)/node
 CDK := $(CURDIR)/node_modules/.bin/cdk
 SOURCES := app.py cdk.json $(shell find stacks lambdas statemachines -type f \( -name '*.py' -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: help deps demo test synth diff deploy destroy bench chaos docs clean
+.PHONY: help deps demo test lint synth diff deploy destroy bench chaos docs clean
 
 help:
 	@echo "make demo    run the order system end to end on the local cloud (offline), report in reports/demo.json"
 	@echo "make test    every check CI runs: synth, cdk-nag, cfn-lint, assertions, handlers, local cloud, end to end"
+	@echo "make lint    ruff (lint and format check) and mypy, as pyproject.toml sets them; make test runs it first"
 	@echo "make synth   write the CloudFormation templates to cdk.out/"
 	@echo "make deps    install the pinned Python packages in .venv/ and the CDK CLI and Node in node_modules/ (first step)"
 	@echo "make diff    cdk diff --all: what a deploy would change in the AWS account in your environment"
@@ -48,6 +49,12 @@ demo: cdk.out/manifest.json
 
 test: deps
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The same checks as .pre-commit-config.yaml; pyproject.toml configures them.
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: cdk.out/manifest.json
 	$(PY) -m localcloud.bench cdk.out --flows 50 --json reports/localcloud-bench.json
