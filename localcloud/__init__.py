@@ -4,7 +4,7 @@ from .hooks import AwsCall, AwsCallError, Delivery, Hooks, Invocation, InvokeRes
 from .faults import DuplicateDelivery, FailAwsCall, LoseResponse, Throttle
 from .clock import Clock, ManualClock, WallClock
 from .cloud import ExecutionInfo, LocalCloud, NotQuiet, QueueMessage
-from .http import Response
+from .apigateway.router import Response
 
 __all__ = [
     "AwsCall", "AwsCallError", "Clock", "Delivery", "DuplicateDelivery", "ExecutionInfo", "FailAwsCall", "Hooks",

@@ -1,19 +1,21 @@
 """LocalCloud: the synthesized app from `cdk.out/`, stood up on moto in this process, and the API the end-to-end tests
-and the demo share."""
+and the demo share.
+
+A thin facade: the lifecycle, the choke points every invocation, delivery and AWS call passes (`invoke`, `deliver`,
+`aws_calls`), and `run_until_quiet`. What each AWS service does lives in that service's package, composed here:
+Lambda invocations (lambda_/), queues and their pollers (sqs/, pipes/), rule targets and buses (events/),
+executions (stepfunctions/), the HTTP API (apigateway/), and inspection helpers (inspection.py)."""
 
 from __future__ import annotations
 
 import collections
 import gc
-import json
 import logging
 import os
 import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,17 +23,23 @@ import boto3
 from moto import mock_aws
 
 from . import patches
+from .apigateway.api import HttpApi
+from .apigateway.router import HttpRouter
+from .arns import arn_name
 from .assembly import CloudAssembly
 from .aws_calls import OWN_CLIENT, AwsCalls
 from .clock import Clock, WallClock
-from .executions import ExecutionTracker, SettleTimeout
+from .events.buses import EventBuses
+from .events.targets import RuleTargets
 from .hooks import Delivery, Hooks, Invocation, InvokeResult
-from .http import HttpRouter, Response, Route
-from .pollers import EventSourceMapping, PipePoller, QueueRef, SqsDirect
+from .inspection import Inspection
+from .lambda_.invocations import LambdaInvocations
+from .lambda_.runtime import LambdaRuntime
 from .provision import ACCOUNT, NotRun, Provisioned, Provisioner
-from .rules import event_document, target_input
-from .runtime import FunctionSpec, LambdaRuntime
-from .status_events import publish_status_change
+from .sqs.direct import SqsDirect
+from .sqs.queues import QueueMessage, Queues  # noqa: F401  (QueueMessage: part of this module's API)
+from .stepfunctions.executions import ExecutionInfo, Executions  # noqa: F401  (ExecutionInfo: as above)
+from .stepfunctions.tracker import ExecutionTracker, SettleTimeout
 from .timeline import Timeline
 
 log = logging.getLogger("localcloud")
@@ -43,44 +51,13 @@ _QUIET_LOGGERS = ("moto.stepfunctions", "aws_xray_sdk")
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
-TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
-
 
 class NotQuiet(RuntimeError):
     pass
 
 
-@dataclass
-class QueueMessage:
-    message_id: str
-    body: str
-    group_id: str | None
-    deduplication_id: str | None
-    receive_count: int
-    in_flight: bool
 
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class ExecutionInfo:
-    name: str
-    arn: str
-    state_machine: str  # label (construct path)
-    status: str
-    input: Any
-    output: Any
-    error: str | None
-    cause: str | None
-    states: list[str]  # the states entered, in order
-
-    def __repr__(self) -> str:
-        return f"Execution({self.state_machine}/{self.name} {self.status} {' > '.join(self.states)})"
-
-
-class LocalCloud:
+class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions, HttpApi, Inspection):
     """Start with `LocalCloud.start("cdk.out")` (or use it as a context manager); `stop()` when done."""
 
     def __init__(self, cdk_out: str | Path = "cdk.out", clock: Clock | None = None, *, settle_timeout: float = 30.0):
@@ -114,7 +91,6 @@ class LocalCloud:
         self.sqs = SqsDirect(self._sqs_backend, self.internal_requests)
         self._log_streams: set[str] = set()
 
-    # ------------------------------------------------------------------ lifecycle
     @classmethod
     def start(cls, cdk_out: str | Path = "cdk.out", clock: Clock | None = None, **kwargs: Any) -> "LocalCloud":
         cloud = cls(cdk_out, clock, **kwargs)
@@ -223,62 +199,6 @@ class LocalCloud:
         """The functions whose handlers run on this thread, innermost last (a handler may invoke another)."""
         return getattr(self._local, "callers", None) or []
 
-    # ------------------------------------------------------------------ provisioning callbacks
-    def _on_function(self, item: Provisioned, spec: FunctionSpec) -> None:
-        spec.aliases.update({item.short_path, item.label})
-        self.runtime.register(spec)
-
-    def _on_esm(self, item: Provisioned, props: dict) -> None:
-        self._pending_esms = getattr(self, "_pending_esms", [])
-        self._pending_esms.append((item, props))
-
-    def _on_pipe(self, item: Provisioned, props: dict) -> None:
-        self._pending_pipes = getattr(self, "_pending_pipes", [])
-        self._pending_pipes.append((item, props))
-
-    def _on_route(self, item: Provisioned, props: dict) -> None:
-        target = props.get("Target", "")
-        integration_id = target.split("/", 1)[1] if target.startswith("integrations/") else None
-        function = None
-        fmt = "2.0"
-        for candidate in self.registry.of_type("AWS::ApiGatewayV2::Integration"):
-            if candidate.ref == integration_id:
-                uri = candidate.physical["integration"].get("IntegrationUri", "")
-                fmt = candidate.physical["integration"].get("PayloadFormatVersion", "2.0")
-                if ":function:" in uri:
-                    name = uri.rsplit(":function:", 1)[1].split("/")[0].split(":")[0]
-                    function = self.runtime.get(name).name
-        self.router.add(Route(props["ApiId"], props["RouteKey"], function, props.get("AuthorizationType", "NONE"), fmt))
-
-    def _queue_ref(self, arn: str) -> QueueRef:
-        name = arn.split(":")[-1]
-        item = self._queue_item(name)
-        redrive = item.physical.get("redrive")
-        dlq = redrive["deadLetterTargetArn"].split(":")[-1] if redrive else None
-        return QueueRef(name=name, url=item.physical["url"], arn=arn, label=item.label, fifo=item.physical["fifo"],
-                        dlq_name=dlq)
-
-    def _queue_item(self, name: str) -> Provisioned:
-        for item in self.registry.of_type("AWS::SQS::Queue"):
-            if item.physical["name"] == name:
-                return item
-        raise LookupError(f"no queue named {name}")
-
-    def _finish_pollers(self) -> None:
-        for item, props in getattr(self, "_pending_esms", []):
-            spec = self.runtime.get(props["FunctionName"])
-            self.pollers.append(EventSourceMapping(
-                self, mapping_id=item.ref, queue=self._queue_ref(props["EventSourceArn"]), function=spec.name,
-                function_label=self.label(spec.name), batch_size=int(props.get("BatchSize", 10)),
-                report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-                enabled=props.get("Enabled", True) not in (False, "false"), filter_criteria=props.get("FilterCriteria"),
-            ))
-        for item, props in getattr(self, "_pending_pipes", []):
-            self.pollers.append(PipePoller(
-                self, name=item.physical["name"], label=item.label, source=self._queue_ref(props["Source"]),
-                target=self._queue_ref(props["Target"]), pipe=props,
-            ))
-
     # ------------------------------------------------------------------ the choke points
     def invoke(self, function: str, event: Any, *, source: str = "api", invocation_type: str = "RequestResponse") -> InvokeResult:
         """Run a function (by name, ARN or construct path) through the hooks. Every invocation passes here."""
@@ -331,29 +251,6 @@ class LocalCloud:
         with self._activity_lock:
             self._activity += 1
 
-    def _function_spec(self, function: str) -> FunctionSpec:
-        try:
-            return self.runtime.get(function)
-        except KeyError:
-            return self.runtime.get(self.registry.find(function, "AWS::Lambda::Function").ref)
-
-    # ------------------------------------------------------------------ called by moto_patches
-    def lambda_api_invoke(self, function_name: str, body: Any, headers: dict, response_headers: dict) -> bytes:
-        text = body.decode() if isinstance(body, bytes) else (body or "")
-        event = json.loads(text) if text else {}
-        invocation_type = headers.get("X-Amz-Invocation-Type") or headers.get("x-amz-invocation-type") or "RequestResponse"
-        source = self._api_caller()
-        if invocation_type == "DryRun":
-            return b""
-        if invocation_type == "Event":
-            self._async.append((function_name, event, source, 0))
-            self._bump()
-            return b""
-        result = self.invoke(function_name, event, source=source)
-        if not result.ok:
-            response_headers["x-amz-function-error"] = result.error or "Unhandled"
-        return result.payload_bytes()
-
     def _api_caller(self) -> str:
         """Who is calling an AWS API right now: a handler, a state of an execution, a rule target, or the client."""
         delivering = getattr(self._local, "delivering", None)
@@ -376,98 +273,6 @@ class LocalCloud:
                     return "states"
             frame = frame.f_back
         return "api"
-
-    def rule_target(self, rule: Any, target: dict, event: dict) -> bool:
-        arn = target["Arn"]
-        parts = arn.split(":")
-        service = parts[2] if len(parts) > 2 else ""
-        if service == "events" and not any(parts[4:]) and rule.managed_by:
-            return self._archive_target(rule, target, event)
-        if service not in ("lambda", "states", "sqs", "logs"):
-            return False  # other buses, API destinations: moto's own delivery
-        payload = target_input(target, event, rule.name, rule.arn)
-        doc = event_document(event)
-        detail = {"detail_type": doc.get("detail-type"), "event_id": doc.get("id")}
-        if "replay-name" in doc:
-            detail["replay"] = doc["replay-name"]
-        rule_label = self.label(rule.name)
-        delivery = Delivery("rule", rule_label, self.label(_arn_name(arn)), payload, detail)
-
-        if service == "sqs":
-            def send() -> Any:
-                group = (target.get("SqsParameters") or {}).get("MessageGroupId")
-                return self.sqs.send(parts[5], payload, group_id=group)
-        elif service == "lambda":
-            def send() -> Any:
-                self._async.append((arn, _maybe_json(payload), f"rule:{rule_label}", 0))
-                return True
-        elif service == "states":
-            def send() -> Any:
-                self._local.delivering = f"rule:{rule_label}"
-                try:
-                    return self.client("stepfunctions").start_execution(stateMachineArn=arn, input=payload)
-                finally:
-                    self._local.delivering = None
-        else:
-            def send() -> Any:
-                from moto.logs.models import logs_backends
-
-                group = parts[6] if len(parts) > 6 else arn.split("log-group:")[-1]
-                backend = logs_backends[self.account][self.region]
-                stream = "localcloud-eventbridge"
-                if group not in self._log_streams:
-                    self.internal_requests[("logs", "CreateLogStream")] += 1
-                    backend.create_log_stream(group, stream)
-                    self._log_streams.add(group)
-                self.internal_requests[("logs", "PutLogEvents")] += 1
-                return backend.put_log_events(group, stream, [{"timestamp": int(self.clock.now() * 1000), "message": payload}])
-        try:
-            self.deliver(delivery, send)
-        except Exception as exc:  # noqa: BLE001 - EventBridge retries and then drops or dead-letters; we record
-            self.timeline.record("error", f"rule:{rule_label}", delivery.target, error=f"{type(exc).__name__}: {exc}")
-        return True
-
-    def _archive_target(self, rule: Any, target: dict, event: dict) -> bool:
-        # moto's archive rule targets "arn:aws:events:<region>:::" with the archive's ARN and uuid in its
-        # InputTransformer; its own delivery renders that template with jsonpath_ng (slow): store the event directly.
-        match = _ARCHIVE_ARN.search((target.get("InputTransformer") or {}).get("InputTemplate", ""))
-        if not match:
-            return False
-        resource_id = match.group(1).split(":", 5)[5].split("/", 1)[1]
-        rule._send_to_events_archive(resource_id, event)
-        return True
-
-    def execution_started(self, execution: Any) -> None:
-        self._bump()
-        self.timeline.record("execution", self._api_caller(), self.label(execution.state_machine.arn)
-                             + "/" + execution.name, status="STARTED")
-
-    def execution_finished(self, worker: Any, crashed: BaseException | None) -> None:
-        self._bump()
-        execution = getattr(worker._execution_communication, "execution", None)
-        if execution is None:
-            return
-        if crashed is not None:
-            from moto.stepfunctions.parser.api import ExecutionStatus
-
-            execution.exec_status = ExecutionStatus.FAILED
-            execution.error = "LocalCloud.EngineError"
-            execution.cause = f"{type(crashed).__name__}: {crashed}"
-        info = self._execution_info(execution)
-        self.timeline.record("execution", "states", f"{info.state_machine}/{info.name}", status=info.status,
-                             error=info.error, path=" > ".join(info.states))
-        publish_status_change(self.client("events"), execution, info.status)
-
-    def task_token_answered(self, how: str, token: str, *args: Any, **kwargs: Any) -> None:
-        self._bump()
-        success = how.endswith("success")
-        detail = {"answer": "success" if success else "failure"}
-        if not success:
-            detail["error"] = kwargs.get("error") or (args[0] if args else None)
-        self.timeline.record("callback", self._api_caller(), "states", **detail)
-
-    def sfn_wait(self, kind: str, seconds: float) -> None:
-        self.timeline.record("wait", "states", kind, seconds=seconds, note="elapsed instantly")
 
     # ------------------------------------------------------------------ running
     def run_until_quiet(self, *, timeout: float | None = None) -> int:
@@ -500,85 +305,12 @@ class LocalCloud:
         depth = {q.label: len(self.sqs_queue(q.physical["name"]).messages) for q in self.registry.of_type("AWS::SQS::Queue")}
         return f"async={len(self._async)} executions busy={self.tracker.busy} visible={ {k: v for k, v in depth.items() if v} }"
 
-    def _drain_async(self) -> int:
-        count = 0
-        while self._async:
-            function, event, source, attempt = self._async.popleft()
-            count += 1
-            result = self.invoke(function, event, source=source, invocation_type="Event")
-            if not result.ok and attempt < 2:
-                # Lambda retries a failed asynchronous invocation twice (after about 1 and 2 minutes; here at once)
-                self._async.append((function, event, source, attempt + 1))
-        return count
-
     def advance(self, seconds: float) -> None:
         """Move the clock forward (visibility timeouts expire, deduplication windows close). Does not run anything."""
         self.clock.advance(seconds)
         self.timeline.record("advance", "clock", "", seconds=seconds)
 
-    # ------------------------------------------------------------------ inputs
-    def http(self, method: str, path: str, headers: dict | None = None, body: Any = None, *,
-             query: dict | None = None, api: str | None = None) -> Response:
-        """An HTTP request to the HTTP API, as API Gateway v2 would pass it to the route's function (payload 2.0).
-        Authorization is not enforced."""
-        return self.router.request(method, path, headers=headers, body=body, query=query, api=api)
-
-    def put_events(self, entries: list[dict]) -> dict:
-        """PutEvents as the SDK takes it; `Detail` may be a dict; `EventBusName` may be a construct path, and defaults
-        to the app's only custom bus."""
-        prepared = []
-        for entry in entries:
-            e = dict(entry)
-            if isinstance(e.get("Detail"), (dict, list)):
-                e["Detail"] = json.dumps(e["Detail"])
-            e["EventBusName"] = self._bus_name(e.get("EventBusName"))
-            prepared.append(e)
-            self.timeline.record("put_events", "client", self.label(e["EventBusName"]), detail_type=e.get("DetailType"))
-        return self.client("events").put_events(Entries=prepared)
-
-    def _bus_name(self, name: str | None) -> str:
-        buses = self.registry.of_type("AWS::Events::EventBus")
-        if name is None:
-            if len(buses) == 1:
-                return buses[0].ref
-            return "default"
-        if name == "default" or name.startswith("arn:"):
-            return name
-        try:
-            return self.registry.find(name, "AWS::Events::EventBus").ref
-        except LookupError:
-            return name
-
-    def start_execution(self, state_machine: str, input: Any = None, name: str | None = None) -> str:
-        arn = self.resource(state_machine, "AWS::StepFunctions::StateMachine").ref
-        kwargs = {"stateMachineArn": arn, "input": json.dumps(input if input is not None else {})}
-        if name:
-            kwargs["name"] = name
-        return self.client("stepfunctions").start_execution(**kwargs)["executionArn"]
-
-    def replay_archive(self, archive: str | None = None, *, name: str | None = None,
-                       start: float | None = None, end: float | None = None) -> str:
-        """Replay an archive onto its bus (moto replays every archived event; `replay-name` is set on each)."""
-        archives = self.registry.of_type("AWS::Events::Archive")
-        item = self.registry.find(archive, "AWS::Events::Archive") if archive else (
-            archives[0] if len(archives) == 1 else None)
-        if item is None:
-            raise LookupError("several archives: name one")
-        events = self.client("events")
-        description = events.describe_archive(ArchiveName=item.ref)
-        self._replays += 1
-        replay_name = name or f"localcloud-replay-{self._replays}"
-        now = self.clock.now()
-        self.timeline.record("replay", self.label(item.ref), self.label(description["EventSourceArn"].split("/")[-1]),
-                             name=replay_name, events=description.get("EventCount"))
-        events.start_replay(
-            ReplayName=replay_name, EventSourceArn=description["ArchiveArn"],
-            EventStartTime=start if start is not None else now - 7 * 86400, EventEndTime=end if end is not None else now,
-            Destination={"Arn": description["EventSourceArn"]},
-        )
-        return replay_name
-
-    # ------------------------------------------------------------------ inspection
+    # ------------------------------------------------------------------ names
     def resource(self, name: str, type_: str | None = None) -> Provisioned:
         """A provisioned resource by construct path ("LcApp/Inbox/Resource", "Inbox"), logical id or physical name."""
         return self.registry.find(name, type_)
@@ -588,155 +320,5 @@ class LocalCloud:
             return ""
         if name_or_arn in self._labels:
             return self._labels[name_or_arn]
-        short = _arn_name(name_or_arn)
+        short = arn_name(name_or_arn)
         return self._labels.get(short, short)
-
-    def _sqs_backend(self) -> Any:
-        from moto.sqs.models import sqs_backends
-
-        return sqs_backends[self.account][self.region]
-
-    def sqs_queue(self, name: str) -> Any:
-        return self._sqs_backend().get_queue(name)
-
-    def queue(self, name: str) -> QueueRef:
-        item = self.resource(name, "AWS::SQS::Queue")
-        return self._queue_ref(item.attrs["Arn"])
-
-    def messages(self, name: str) -> list[QueueMessage]:
-        """Every message in a queue (visible or in flight), without receiving it."""
-        queue = self.sqs_queue(self.queue(name).name)
-        visible = {m.id for m in queue.messages}
-        return [QueueMessage(m.id, m.body, m.group_id, m.deduplication_id, m.approximate_receive_count,
-                             m.id not in visible) for m in list(queue._messages)]
-
-    def dlq_messages(self, name: str | None = None) -> dict[str, list[QueueMessage]] | list[QueueMessage]:
-        """The messages in `name`'s dead-letter queue; without a name, every non-empty dead-letter queue by label."""
-        if name is not None:
-            dlq = self.queue(name).dlq_name
-            if not dlq:
-                raise LookupError(f"{name} has no dead-letter queue")
-            return self.messages(dlq)
-        dlqs = {self._queue_ref(q.attrs["Arn"]).dlq_name for q in self.registry.of_type("AWS::SQS::Queue")} - {None}
-        result = {}
-        for dlq in sorted(dlqs):
-            found = self.messages(dlq)
-            if found:
-                result[self.label(dlq)] = found
-        return result
-
-    def table_items(self, name: str) -> list[dict]:
-        from boto3.dynamodb.types import TypeDeserializer
-
-        found = self.resource(name)
-        if found.type not in TABLE_TYPES:
-            raise LookupError(f"{name} is a {found.type}, not a DynamoDB table")
-        table = found.ref
-        deserializer = TypeDeserializer()
-        items = []
-        kwargs: dict[str, Any] = {"TableName": table}
-        while True:
-            page = self.client("dynamodb").scan(**kwargs)
-            items.extend(_plain({k: deserializer.deserialize(v) for k, v in i.items()}) for i in page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def executions(self, state_machine: str | None = None) -> list[ExecutionInfo]:
-        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-
-        backend = stepfunctions_parser_backends[self.account][self.region]
-        wanted = self.resource(state_machine, "AWS::StepFunctions::StateMachine").ref if state_machine else None
-        result = []
-        for machine in backend.state_machines:
-            if wanted and machine.arn != wanted:
-                continue
-            for execution in list(machine.executions):
-                result.append(self._execution_info(execution))
-        return result
-
-    def execution(self, name: str) -> ExecutionInfo:
-        found = [e for e in self.executions() if e.name == name or e.arn == name]
-        if len(found) != 1:
-            raise LookupError(f"{len(found)} executions named {name!r}")
-        return found[0]
-
-    def _execution_info(self, execution: Any) -> ExecutionInfo:
-        states: list[str] = []
-        worker = execution.exec_worker
-        env = getattr(worker, "env", None) if worker else None
-        if env is not None:
-            for event in env.event_manager.get_event_history():
-                details = event.get("stateEnteredEventDetails")
-                if details:
-                    states.append(details["name"])
-        status = execution.exec_status.value if hasattr(execution.exec_status, "value") else str(execution.exec_status)
-        return ExecutionInfo(
-            name=execution.name, arn=execution.exec_arn, state_machine=self.label(execution.state_machine.arn),
-            status=status, input=_maybe_json(execution.input_data), output=_maybe_json(getattr(execution, "output", None)),
-            error=getattr(execution, "error", None), cause=getattr(execution, "cause", None), states=states,
-        )
-
-    def log_events(self, log_group: str) -> list[str]:
-        from moto.logs.models import logs_backends
-
-        name = self.resource(log_group, "AWS::Logs::LogGroup").ref
-        group = logs_backends[self.account][self.region].groups[name]
-        messages = []
-        for stream in group.streams.values():
-            messages.extend(e.message for e in stream.events)
-        return messages
-
-    def function_logs(self, function: str) -> list[str]:
-        label = self.label(self._function_spec(function).name)
-        return [line for e in self.timeline.of_kind("invoke") if e.target == label for line in e.detail.get("logs", [])]
-
-    def format_timeline(self, **kwargs: Any) -> str:
-        return self.timeline.format(**kwargs)
-
-    def format_unsupported(self) -> str:
-        groups: dict[tuple[str, str], list[str]] = collections.defaultdict(list)
-        for n in self.unsupported:
-            groups[(n.type, n.reason)].append(n.path or n.logical_id)
-        return "\n".join(f"  {t} x{len(paths)}: {reason}" for (t, reason), paths in sorted(groups.items()))
-
-
-_ARCHIVE_ARN = __import__("re").compile(r'"archive-arn": "([^"]+)"')
-
-
-def _arn_name(arn: str) -> str:
-    if not arn.startswith("arn:"):
-        return arn
-    parts = arn.split(":")
-    service = parts[2]
-    if service == "lambda":
-        return parts[6]
-    if service == "sqs":
-        return parts[5]
-    if service == "states":
-        return parts[6]
-    if service == "logs":
-        return parts[6] if len(parts) > 6 else arn
-    resource = ":".join(parts[5:])
-    return resource.split("/")[-1]
-
-
-def _maybe_json(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, set):
-        return {_plain(v) for v in value}
-    return value

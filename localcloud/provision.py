@@ -431,7 +431,7 @@ class Provisioner:
 
     # ------------------------------------------------------------------ Lambda
     def _function(self, stack, r, p):
-        from .runtime import FunctionSpec
+        from .lambda_.runtime import FunctionSpec
 
         name = p.get("FunctionName") or self._name(stack, r, 64)
         runtime = p.get("Runtime", "")

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from localcloud.http import Route
+from localcloud.apigateway.router import Route
 from localcloud.intrinsics import NO_VALUE, Resolver, UnresolvableError, references
 from localcloud.provision import physical_name
-from localcloud.rules import MISSING, json_path, pipe_lookup, render_template, target_input
+from localcloud.events.transform import MISSING, json_path, pipe_lookup, render_template, target_input
 
 
 def resolver(**kwargs):

@@ -160,3 +160,14 @@ def pipe_document(record: dict) -> dict:
         except ValueError:
             pass
     return doc
+
+
+def maybe_json(value: Any) -> Any:
+    """A JSON text decoded, anything else (or text that is not JSON) as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+

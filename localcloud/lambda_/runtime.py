@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .hooks import InvokeResult
+from ..hooks import InvokeResult
 
 
 class _ImportModuleError(Exception):

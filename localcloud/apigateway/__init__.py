@@ -1,0 +1,1 @@
+"""API Gateway: the HTTP API's router (payload 2.0)."""

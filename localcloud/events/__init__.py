@@ -1,0 +1,1 @@
+"""EventBridge: rule targets (Input, InputPath, InputTransformer), buses, archives and replays."""

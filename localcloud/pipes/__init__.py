@@ -1,0 +1,1 @@
+"""EventBridge Pipes (SQS source, SQS target)."""
