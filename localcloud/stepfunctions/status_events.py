@@ -19,9 +19,14 @@ def _millis(value: Any) -> int | None:
     return int(value.timestamp() * 1000) if isinstance(value, datetime) else None
 
 
+def _as_json_text(value: Any) -> str | None:
+    """moto keeps an execution's input parsed; the event carries it as JSON text, as AWS does."""
+    return value if value is None or isinstance(value, str) else json.dumps(value)
+
+
 def status_change_detail(execution: Any, status: str) -> dict[str, Any]:
     """The event's detail in the shape AWS documents (input and output as JSON strings, dates in epoch ms)."""
-    output = getattr(execution, "output", None)
+    output = _as_json_text(getattr(execution, "output", None))
     return {
         "executionArn": execution.exec_arn,
         "stateMachineArn": execution.state_machine.arn,
@@ -29,7 +34,7 @@ def status_change_detail(execution: Any, status: str) -> dict[str, Any]:
         "status": status,
         "startDate": _millis(getattr(execution, "start_date", None)),
         "stopDate": _millis(getattr(execution, "stop_date", None)),
-        "input": execution.input_data,
+        "input": _as_json_text(execution.input_data),
         "output": output,
         "inputDetails": {"included": True},
         "outputDetails": {"included": output is not None},
