@@ -87,16 +87,30 @@ class Queues:
                              m.id not in visible) for m in list(queue._messages)]
 
     def dlq_messages(self, name: str | None = None) -> dict[str, list[QueueMessage]] | list[QueueMessage]:
-        """The messages in `name`'s dead-letter queue; without a name, every non-empty dead-letter queue by label."""
+        """The messages in the dead-letter queue of `name`: a queue's (its redrive target) or a rule's (its targets'
+        DeadLetterConfig). Without a name, every non-empty dead-letter queue, queues' and rule targets', by label."""
         if name is not None:
-            dlq = self.queue(name).dlq_name
-            if not dlq:
-                raise LookupError(f"{name} has no dead-letter queue")
-            return self.messages(dlq)
-        dlqs = {self._queue_ref(q.attrs["Arn"]).dlq_name for q in self.registry.of_type("AWS::SQS::Queue")} - {None}
+            try:
+                item = self.resource(name, "AWS::SQS::Queue")
+            except LookupError:
+                item = self.resource(name, "AWS::Events::Rule")
+            dlqs = self._dead_letter_queues(item)
+            if len(dlqs) != 1:
+                raise LookupError(f"{name} has {'several' if dlqs else 'no'} dead-letter queue(s) {dlqs}; "
+                                  "read one with messages(queue)")
+            return self.messages(dlqs[0])
+        owners = self.registry.of_type("AWS::SQS::Queue") + self.registry.of_type("AWS::Events::Rule")
         result = {}
-        for dlq in sorted(dlqs):
+        for dlq in sorted({dlq for item in owners for dlq in self._dead_letter_queues(item)}):
             found = self.messages(dlq)
             if found:
                 result[self.label(dlq)] = found
         return result
+
+    def _dead_letter_queues(self, item: Provisioned) -> list[str]:
+        """The names of the dead-letter queues of a queue (its redrive target) or of a rule (its targets')."""
+        if item.type == "AWS::SQS::Queue":
+            dlq = self._queue_ref(item.attrs["Arn"]).dlq_name
+            return [dlq] if dlq else []
+        arns = {(target.get("DeadLetterConfig") or {}).get("Arn") for target in item.physical.get("targets", [])}
+        return sorted(arn.split(":")[-1] for arn in arns if arn)

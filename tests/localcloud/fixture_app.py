@@ -129,11 +129,12 @@ class AppStack(cdk.Stack):
         )
         consume.add_environment("STATE_MACHINE_ARN", parent.state_machine_arn)
 
+        settled_dlq = sqs.Queue(self, "SettledDlq")  # a rule target's dead-letter queue
         events.Rule(
             self, "SettledRule", event_bus=bus,
             event_pattern=events.EventPattern(detail_type=["ThingSettled"]),
             targets=[
-                targets.LambdaFunction(echo, event=events.RuleTargetInput.from_object(
+                targets.LambdaFunction(echo, dead_letter_queue=settled_dlq, event=events.RuleTargetInput.from_object(
                     {"item": events.EventField.from_path("$.detail.data.item-id"), "kind": "settled"})),
                 targets.SfnStateMachine(child, input=events.RuleTargetInput.from_event_path("$.detail.data")),
                 targets.SqsQueue(notes, message=events.RuleTargetInput.from_object({"note": "settled"})),

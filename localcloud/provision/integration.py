@@ -1,0 +1,54 @@
+"""Pipes and the HTTP API (API Gateway v2, kept by the local router: moto's needs openapi-spec-validator)."""
+
+from __future__ import annotations
+
+import hashlib
+from .registry import NotRun
+
+
+class IntegrationResources:
+    """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
+
+    def _pipe(self, stack, r, p):
+        name = p.get("Name") or self._name(stack, r, 64)
+        kwargs = {"Name": name, "Source": p["Source"], "Target": p["Target"], "RoleArn": p["RoleArn"],
+                  "DesiredState": p.get("DesiredState", "RUNNING")}
+        for key in ("SourceParameters", "TargetParameters", "Enrichment", "EnrichmentParameters", "Description"):
+            if p.get(key):
+                kwargs[key] = p[key]
+        arn = self.client("pipes").create_pipe(**kwargs)["Arn"]
+        item = self._item(stack, r, name, {"Arn": arn}, name=name, pipe=p)
+        problems = []
+        if ":sqs:" not in p["Source"]:
+            problems.append("only SQS pipe sources are polled locally")
+        if ":sqs:" not in p["Target"]:
+            problems.append("only SQS pipe targets are run locally")
+        if p.get("Enrichment"):
+            problems.append("pipe enrichment is not run locally")
+        if problems:
+            self.not_run.append(NotRun(stack.name, r.logical_id, r.type, r.path, "; ".join(problems)))
+        else:
+            self.on_pipe(item, p)
+        return item
+
+    def _local_id(self, stack, r) -> str:
+        digest = hashlib.sha1(f"{stack.stack_name}/{r.logical_id}".encode()).hexdigest()
+        return "".join(c for c in digest if c.isalnum())[:10]
+
+    def _api(self, stack, r, p):
+        api_id = self._local_id(stack, r)
+        endpoint = f"https://{api_id}.execute-api.{self.region}.amazonaws.com"
+        if p.get("ProtocolType", "HTTP") != "HTTP":
+            self.not_run.append(NotRun(stack.name, r.logical_id, r.type, r.path, "only HTTP APIs are routed locally"))
+        return self._item(stack, r, api_id, {"ApiId": api_id, "ApiEndpoint": endpoint}, api_id=api_id, name=p.get("Name"))
+
+    def _integration(self, stack, r, p):
+        return self._item(stack, r, self._local_id(stack, r), {}, integration=p)
+
+    def _route(self, stack, r, p):
+        item = self._item(stack, r, self._local_id(stack, r), {}, route=p)
+        self.on_route(item, p)
+        return item
+
+    def _stage(self, stack, r, p):
+        return self._item(stack, r, p.get("StageName", "$default"), {})

@@ -1,0 +1,133 @@
+"""What provisioning created, found by construct path, short path, label, logical id or physical name; what it did
+not run and why; and physical names generated the way CloudFormation does ("<stack>-<logicalId>-<suffix>")."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+ACCOUNT = "123456789012"  # moto's default account
+
+
+# Types that have no local effect, with the reason shown once at start.
+NOT_RUN_REASONS = {
+    "AWS::IAM::Policy": "IAM is not enforced locally",
+    "AWS::IAM::ManagedPolicy": "IAM is not enforced locally",
+    "AWS::Lambda::Permission": "resource policies are not enforced locally",
+    "AWS::SQS::QueuePolicy": "resource policies are not enforced locally",
+    "AWS::Events::EventBusPolicy": "resource policies are not enforced locally",
+    "AWS::Logs::ResourcePolicy": "resource policies are not enforced locally",
+    "AWS::SNS::TopicPolicy": "resource policies are not enforced locally",
+    "AWS::SNS::Subscription": "SNS subscriptions are not delivered locally",
+    "AWS::CloudWatch::Alarm": "alarms are not evaluated locally",
+    "AWS::CloudWatch::Dashboard": "dashboards are not rendered locally",
+    "AWS::CDK::Metadata": "CDK version reporting",
+    "AWS::Lambda::LayerVersion": "layers are not used: the venv provides the libraries",
+    "AWS::EventSchemas::Registry": "the schema registry is documentation for consumers; nothing runs it",
+    "AWS::EventSchemas::Schema": "the schema registry is documentation for consumers; nothing runs it",
+}
+
+
+@dataclass
+class Provisioned:
+    stack: str
+    logical_id: str
+    type: str
+    path: str | None
+    ref: Any
+    attrs: dict[str, Any] = field(default_factory=dict)
+    physical: dict[str, Any] = field(default_factory=dict)  # type-specific facts (queue url, function spec, ...)
+
+    @property
+    def construct_id(self) -> str:
+        if not self.path:
+            return self.logical_id
+        parts = self.path.strip("/").split("/")
+        if parts[-1] in ("Resource", "Default") and len(parts) > 1:
+            parts = parts[:-1]
+        return parts[-1]
+
+    @property
+    def short_path(self) -> str:
+        if not self.path:
+            return self.logical_id
+        parts = self.path.strip("/").split("/")[1:]
+        if parts and parts[-1] in ("Resource", "Default"):
+            parts = parts[:-1]
+        return "/".join(parts) or self.logical_id
+
+
+    @property
+    def label(self) -> str:
+        """How the timeline names it: the short path without a generic last segment ("ChargeCard/Function" ->
+        "ChargeCard", "PaymentsInbox/Fifo/Queue" -> "PaymentsInbox/Fifo")."""
+        path = self.short_path
+        for generic, type_ in (("/Function", "AWS::Lambda::Function"), ("/Queue", "AWS::SQS::Queue"),
+                               ("/StateMachine", "AWS::StepFunctions::StateMachine")):
+            if self.type == type_ and path.endswith(generic):
+                return path[: -len(generic)]
+        return path
+
+
+
+@dataclass
+class NotRun:
+    stack: str
+    logical_id: str
+    type: str
+    path: str | None
+    reason: str
+
+
+
+class Registry:
+    """Every provisioned resource, addressable by construct path, short path, construct id, logical id or name."""
+
+    def __init__(self) -> None:
+        self.items: list[Provisioned] = []
+
+    def add(self, item: Provisioned) -> None:
+        self.items.append(item)
+
+    def of_type(self, type_: str) -> list[Provisioned]:
+        return [i for i in self.items if i.type == type_]
+
+    def find(self, name: str, type_: str | None = None) -> Provisioned:
+        candidates = [i for i in self.items if type_ is None or i.type == type_]
+        for key in (
+            lambda i: i.path and i.path.strip("/") == name.strip("/"),
+            lambda i: i.path and i.path.strip("/") == name.strip("/") + "/Resource",
+            lambda i: i.short_path == name,
+            lambda i: i.logical_id == name,
+            lambda i: i.label == name,
+            lambda i: i.construct_id == name,
+            lambda i: name in _names(i),
+            lambda i: i.short_path.endswith("/" + name),
+            lambda i: name in i.short_path.split("/"),
+        ):
+            found = [i for i in candidates if key(i)]
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise LookupError(f"{name!r} is ambiguous: " + ", ".join(f"{i.stack}/{i.short_path}" for i in found))
+        kinds = f" of type {type_}" if type_ else ""
+        known = ", ".join(sorted(i.short_path for i in candidates))
+        raise LookupError(f"no resource {name!r}{kinds}; known: {known}")
+
+
+
+def _names(item: Provisioned) -> set[str]:
+    names = {str(item.ref)}
+    names.update(str(v) for v in item.attrs.values() if isinstance(v, str))
+    return names
+
+
+
+def physical_name(stack_name: str, logical_id: str, max_length: int, suffix: str = "") -> str:
+    digest = base64.b32encode(hashlib.sha1(f"{stack_name}/{logical_id}".encode()).digest()).decode()[:13]
+    room = max_length - len(suffix) - len(digest) - 2
+    stack_part = stack_name[: max(1, room // 2)] if len(stack_name) + len(logical_id) > room else stack_name
+    logical_part = logical_id[: max(1, room - len(stack_part))]
+    return f"{stack_part}-{logical_part}-{digest}{suffix}"

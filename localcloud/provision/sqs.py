@@ -1,0 +1,34 @@
+"""SQS queues: attributes, redrive policies, FIFO."""
+
+from __future__ import annotations
+
+import json
+
+
+class SqsResources:
+    """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
+
+    _QUEUE_ATTRIBUTES = (
+        "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
+        "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
+        "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled", "RedrivePolicy",
+        "RedriveAllowPolicy",
+    )
+
+    def _queue(self, stack, r, p):
+        fifo = str(p.get("FifoQueue", "false")).lower() == "true"
+        name = p.get("QueueName") or self._name(stack, r, 80, ".fifo" if fifo else "")
+        attributes = {}
+        for key in self._QUEUE_ATTRIBUTES:
+            if key in p:
+                value = p[key]
+                if isinstance(value, (dict, list)):
+                    value = json.dumps(value)
+                elif isinstance(value, bool):
+                    value = "true" if value else "false"
+                attributes[key] = str(value)
+        url = self.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = self._arn("sqs", name)
+        redrive = json.loads(attributes["RedrivePolicy"]) if "RedrivePolicy" in attributes else None
+        return self._item(stack, r, url, {"Arn": arn, "QueueName": name, "QueueUrl": url},
+                          name=name, url=url, fifo=fifo, redrive=redrive)
