@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """The order system: one CDK app, six stacks. The only place that reads context or environment."""
+
 import aws_cdk as cdk
 
 from stacks.api_stack import ApiStack
@@ -26,16 +27,23 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     prefix = f"OrderSystem-{config.stage}"
     stateful = StatefulStack(app, f"{prefix}-Stateful")
     messaging = MessagingStack(
-        app, f"{prefix}-Messaging",
-        archive_retention_days=config.archive_retention_days, alarm_email=config.alarm_email,
+        app,
+        f"{prefix}-Messaging",
+        archive_retention_days=config.archive_retention_days,
+        alarm_email=config.alarm_email,
     )
-    shared = dict(config=config, bus=messaging.bus, idempotency_table=stateful.idempotency_table,
-                  alarm_topic=messaging.alarm_topic)
+    shared = dict(
+        config=config,
+        bus=messaging.bus,
+        idempotency_table=stateful.idempotency_table,
+        alarm_topic=messaging.alarm_topic,
+    )
     payments = PaymentsStack(app, f"{prefix}-Payments", payments_table=stateful.payments_table, **shared)
     orders = OrdersStack(app, f"{prefix}-Orders", orders_table=stateful.orders_table, **shared)
     fulfilment = FulfilmentStack(app, f"{prefix}-Fulfilment", fulfilment_table=stateful.fulfilment_table, **shared)
     api = ApiStack(
-        app, f"{prefix}-Api",
+        app,
+        f"{prefix}-Api",
         create_order=orders.create_order.function,
         get_order=orders.get_order.function,
         decide_review=payments.decide_review.function,

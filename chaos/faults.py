@@ -16,8 +16,9 @@ import json
 import random
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from localcloud import AwsCallError, InvokeResult
 
@@ -39,8 +40,13 @@ TASKS = ("ValidatePayment", "ChargeCard", "RefundPayment")
 
 KINDS: tuple[Kind, ...] = (
     Kind("client_retry_sequential", "client", "the client sends the same request again after the answer", 0.06),
-    Kind("client_retry_concurrent", "client", "the same request again while the first is still running", 0.04,
-         needs="aws_call"),
+    Kind(
+        "client_retry_concurrent",
+        "client",
+        "the same request again while the first is still running",
+        0.04,
+        needs="aws_call",
+    ),
     Kind("reused_key_other_body", "client", "the key sent again with another body (must be refused, 422)", 0.03),
     Kind("declined_card", "business", "the card is declined", 6),
     Kind("settlement_rejected", "business", "the acquirer rejects the settlement after the charge (refund)", 5),
@@ -48,27 +54,67 @@ KINDS: tuple[Kind, ...] = (
     Kind("review_approved", "business", "a fraud review, approved", 4),
     Kind("review_approved_twice", "business", "a fraud review, approved twice", 3),
     Kind("review_rejected", "business", "a fraud review, rejected", 3),
-    Kind("review_never_answered", "business", "a fraud review nobody answers (heartbeat and timeout expire)", 3,
-         needs="timeouts_on_clock"),
-    Kind("putevents_partial_failure", "transport", "PutEvents reports the entry failed; the producer resends it",
-         0.04, ("CreateOrder", "ReserveStock", "ShipOrder"), needs="aws_call"),
+    Kind(
+        "review_never_answered",
+        "business",
+        "a fraud review nobody answers (heartbeat and timeout expire)",
+        3,
+        needs="timeouts_on_clock",
+    ),
+    Kind(
+        "putevents_partial_failure",
+        "transport",
+        "PutEvents reports the entry failed; the producer resends it",
+        0.04,
+        ("CreateOrder", "ReserveStock", "ShipOrder"),
+        needs="aws_call",
+    ),
     Kind("eventbridge_duplicate", "transport", "EventBridge delivers an event twice", 0.05, INBOX_BUFFERS),
     Kind("pipe_duplicate", "transport", "a pipe delivers a message twice", 0.05, INBOX_FIFOS),
-    Kind("slow_consumer", "transport", "the consumer outlives the visibility timeout: SQS redelivers the batch",
-         0.04, CONSUMERS),
-    Kind("consumer_crash", "transport", "the consumer crashes after its side effect, before the delete", 0.04,
-         CONSUMERS),
+    Kind(
+        "slow_consumer",
+        "transport",
+        "the consumer outlives the visibility timeout: SQS redelivers the batch",
+        0.04,
+        CONSUMERS,
+    ),
+    Kind(
+        "consumer_crash", "transport", "the consumer crashes after its side effect, before the delete", 0.04, CONSUMERS
+    ),
     Kind("task_throttled", "task", "Lambda.TooManyRequestsException before the task runs", 0.05, TASKS),
-    Kind("task_failed_after_side_effect", "task", "Lambda.Unknown or Sandbox.Timedout after the task ran", 0.05,
-         TASKS),
-    Kind("task_timeout_in_progress", "task", "the task times out with its idempotency record in progress; the retry "
-         "comes after the in-progress expiry", 0.03, ("ChargeCard",), needs="timeouts_on_clock"),
-    Kind("dynamodb_throttled", "aws", "DynamoDB throttles a handler's write past the SDK's retries", 0.03,
-         ("ChargeCard", "ReserveStock", "ShipOrder", "OrderStatus"), needs="aws_call"),
-    Kind("workflow_putevents_failed", "aws", "the workflow's PutEvents fails past its retries", 0.02,
-         ("states:",), needs="aws_call"),
-    Kind("start_execution_throttled", "aws", "StartExecution throttled past the SDK's retries", 0.03,
-         ("StartPayment",), needs="aws_call"),
+    Kind("task_failed_after_side_effect", "task", "Lambda.Unknown or Sandbox.Timedout after the task ran", 0.05, TASKS),
+    Kind(
+        "task_timeout_in_progress",
+        "task",
+        "the task times out with its idempotency record in progress; the retry comes after the in-progress expiry",
+        0.03,
+        ("ChargeCard",),
+        needs="timeouts_on_clock",
+    ),
+    Kind(
+        "dynamodb_throttled",
+        "aws",
+        "DynamoDB throttles a handler's write past the SDK's retries",
+        0.03,
+        ("ChargeCard", "ReserveStock", "ShipOrder", "OrderStatus"),
+        needs="aws_call",
+    ),
+    Kind(
+        "workflow_putevents_failed",
+        "aws",
+        "the workflow's PutEvents fails past its retries",
+        0.02,
+        ("states:",),
+        needs="aws_call",
+    ),
+    Kind(
+        "start_execution_throttled",
+        "aws",
+        "StartExecution throttled past the SDK's retries",
+        0.03,
+        ("StartPayment",),
+        needs="aws_call",
+    ),
     Kind("archive_replay", "transport", "the archive is replayed onto the bus mid-run"),
     Kind("malformed_json", "poison", "a message that is not JSON"),
     Kind("schema_invalid", "poison", "an OrderCreated whose data breaks its schema"),
@@ -244,15 +290,25 @@ class ChaosInjector:
         if op == ("events", "PutEvents"):
             return self._put_events(call, proceed)
         if op == ("stepfunctions", "StartExecution") and "StartPayment" in call.caller:
-            self._fail_span([call.params.get("name")], "start_execution_throttled", call.caller,
-                            "ThrottlingException", "Rate exceeded (chaos)")
+            self._fail_span(
+                [call.params.get("name")],
+                "start_execution_throttled",
+                call.caller,
+                "ThrottlingException",
+                "Rate exceeded (chaos)",
+            )
         elif call.service == "dynamodb" and call.operation in ("PutItem", "UpdateItem", "TransactWriteItems"):
             keys = self._keys_with("dynamodb_throttled")
             if keys:
                 text = json.dumps(call.params, default=str)
                 keys = [k for k in keys if k in text or self.order_ids.get(k, k) in text]
-            self._fail_span(keys, "dynamodb_throttled", call.caller, "ProvisionedThroughputExceededException",
-                            "The level of configured provisioned throughput for the table was exceeded (chaos)")
+            self._fail_span(
+                keys,
+                "dynamodb_throttled",
+                call.caller,
+                "ProvisionedThroughputExceededException",
+                "The level of configured provisioned throughput for the table was exceeded (chaos)",
+            )
         return proceed()
 
     def _put_events(self, call: Any, proceed: Callable[[], Any]) -> Any:
@@ -281,8 +337,11 @@ class ChaosInjector:
 
     def _keys_with(self, kind: str) -> list[str]:
         with self._lock:
-            return [k for k in self.live if kind in self.plans[k].hops
-                    and ((k, kind) not in self._fired or self._left[(k, kind)] > 0)]
+            return [
+                k
+                for k in self.live
+                if kind in self.plans[k].hops and ((k, kind) not in self._fired or self._left[(k, kind)] > 0)
+            ]
 
     def _fail_span(self, keys: list, kind: str, caller: str, code: str, message: str) -> None:
         """Fail this call if an order of `keys` plans `kind` at `caller`: AWS_FAILURES[kind] calls in a row."""
@@ -320,6 +379,10 @@ def _partial_failure() -> Any:
     from botocore.awsrequest import AWSResponse
     from moto.core.botocore_stubber import MockRawResponse
 
-    body = json.dumps({"FailedEntryCount": 1, "Entries": [
-        {"ErrorCode": "InternalFailure", "ErrorMessage": "the entry was not accepted (chaos)"}]})
+    body = json.dumps(
+        {
+            "FailedEntryCount": 1,
+            "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "the entry was not accepted (chaos)"}],
+        }
+    )
     return AWSResponse("", 200, {"Content-Type": "application/x-amz-json-1.1"}, MockRawResponse(body))

@@ -58,12 +58,19 @@ def check(state: State, expected: Expected) -> list[Violation]:
     found.extend(_messages(state, expected))
     for execution in state.executions:
         if execution["status"] == "RUNNING":
-            found.append(Violation("no_running_execution", execution["name"],
-                                   f"{execution['machine']} execution still RUNNING"))
+            found.append(
+                Violation("no_running_execution", execution["name"], f"{execution['machine']} execution still RUNNING")
+            )
     charged_rows = sum(1 for rows in state.ledger.values() for r in rows if r.get("entry") == "CHARGE")
     if state.cards_charged > charged_rows:
-        found.append(Violation("charged_once", "ChargeCard", f"the Charges metric says {state.cards_charged} cards "
-                                                             f"were charged; the ledger holds {charged_rows} CHARGE rows"))
+        found.append(
+            Violation(
+                "charged_once",
+                "ChargeCard",
+                f"the Charges metric says {state.cards_charged} cards "
+                f"were charged; the ledger holds {charged_rows} CHARGE rows",
+            )
+        )
     return found
 
 
@@ -95,19 +102,28 @@ def _order(state: State, key: str, outcome: str, card: str | None) -> list[Viola
     if shipments and reservation != "RESERVED":
         broken("shipped_only_when_in_stock", f"shipped with stock reservation {reservation}")
     if status in NON_FINAL:
-        broken("final_status", f"status {status} is not final (charges {charges}, refunds {refunds}, "
-                                f"shipments {shipments}, stock {reservation})")
+        broken(
+            "final_status",
+            f"status {status} is not final (charges {charges}, refunds {refunds}, "
+            f"shipments {shipments}, stock {reservation})",
+        )
     elif status == SHIPPED:
         if not (shipments == 1 and charges == 1 and refunds == 0):
-            broken("one_final_outcome", f"status SHIPPED but shipments {shipments}, charges {charges}, "
-                                        f"refunds {refunds}")
+            broken(
+                "one_final_outcome", f"status SHIPPED but shipments {shipments}, charges {charges}, refunds {refunds}"
+            )
     else:
         if shipments or charges != refunds:
-            broken("one_final_outcome", f"status {status} (failed) but charges {charges}, refunds {refunds}, "
-                                        f"shipments {shipments}")
+            broken(
+                "one_final_outcome",
+                f"status {status} (failed) but charges {charges}, refunds {refunds}, shipments {shipments}",
+            )
     if status not in NON_FINAL and (status == SHIPPED) != (outcome == "shipped"):
-        broken("expected_outcome", f"should have {outcome}, ended {status} (reason {order.get('failure_reason')}, "
-                                   f"stock {reservation}, charges {charges}, refunds {refunds})")
+        broken(
+            "expected_outcome",
+            f"should have {outcome}, ended {status} (reason {order.get('failure_reason')}, "
+            f"stock {reservation}, charges {charges}, refunds {refunds})",
+        )
     review = next((r for r in rows if r.get("entry") == "REVIEW"), None)
     if review is not None:
         decided = review.get("review_status")
@@ -115,8 +131,14 @@ def _order(state: State, key: str, outcome: str, card: str | None) -> list[Viola
             broken("review_matches_order", f"review still PENDING while the order is {status}")
         if decided == "REJECTED" and (charges > refunds or shipments):
             broken("review_matches_order", "review REJECTED but the order was charged or shipped")
-        if decided == "APPROVED" and status not in NON_FINAL and status != SHIPPED and not charges \
-                and card != "tok_declined" and reservation != "SHORTAGE":
+        if (
+            decided == "APPROVED"
+            and status not in NON_FINAL
+            and status != SHIPPED
+            and not charges
+            and card != "tok_declined"
+            and reservation != "SHORTAGE"
+        ):
             broken("review_matches_order", f"review APPROVED but the order is {status} and was never charged")
     return v
 
@@ -158,7 +180,7 @@ def _pipe_reason(state: State, dlq_label: str, body: str) -> str | None:
     source = dlq_label.rsplit("/DeadLetter", 1)[0]
     for said in state.pipe_errors.get(source, []):
         path = said.split(" not found", 1)[0]
-        if path.startswith("$.body.") and _missing(body, path[len("$.body."):]):
+        if path.startswith("$.body.") and _missing(body, path[len("$.body.") :]):
             return f"the pipe could not forward it: {said}"
     return None
 
@@ -187,7 +209,8 @@ def summarize(state: State, expected: Expected, violations: list[Violation]) -> 
         "charges": sum(charges.values()),
         "cards_charged": state.cards_charged,
         # orders with two CHARGE rows, plus cards charged that no CHARGE row shows
-        "double_charges": sum(1 for n in charges.values() if n > 1) + max(0, state.cards_charged - sum(charges.values())),
+        "double_charges": sum(1 for n in charges.values() if n > 1)
+        + max(0, state.cards_charged - sum(charges.values())),
         "refunds": sum(1 for rows in state.ledger.values() for r in rows if r.get("entry") == "REFUND"),
         "lost_orders": by_invariant["no_lost_order"],
         "stuck_orders": len({v.subject for v in violations if v.invariant == "final_status"}),

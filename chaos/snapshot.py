@@ -28,8 +28,9 @@ def read_state(cloud: LocalCloud) -> State:
         found = [Message(m.message_id, m.body) for m in cloud.messages(item.label)]
         is_dlq = item.physical["name"] in dlq_names or "DeadLetter" in item.label
         (dead if is_dlq else queues)[item.label] = found
-    executions = [{"name": e.name, "machine": e.state_machine, "status": e.status, "error": e.error}
-                  for e in cloud.executions()]
+    executions = [
+        {"name": e.name, "machine": e.state_machine, "status": e.status, "error": e.error} for e in cloud.executions()
+    ]
     state = State(dict(orders), dict(ledger), dict(fulfilment), queues, dead, executions)
     _read_logs(cloud, state)
     return state

@@ -11,9 +11,10 @@ import gc
 import logging
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from localcloud import LocalCloud, ManualClock, NotQuiet
 
@@ -38,8 +39,14 @@ def partition(keys: list[str], workers: int, worker: int) -> list[str]:
     return keys[worker::workers]
 
 
-def run(cdk_out: str | Path, seed: int, keys: list[str], *, worker: int = 0,
-        progress: Callable[[int, int], None] = lambda done, total: None) -> dict[str, Any]:
+def run(
+    cdk_out: str | Path,
+    seed: int,
+    keys: list[str],
+    *,
+    worker: int = 0,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> dict[str, Any]:
     logging.getLogger("localcloud").setLevel(logging.ERROR)
     started = time.perf_counter()
     cloud = LocalCloud.start(cdk_out, clock=ManualClock())
@@ -57,7 +64,7 @@ def _run(cloud: LocalCloud, seed: int, keys: list[str], worker: int, progress, s
     client = Client(cloud, injector)
     client.stock_up()
     settler = _Settler(cloud)
-    batches = [keys[i:i + BATCH] for i in range(0, len(keys), BATCH)]
+    batches = [keys[i : i + BATCH] for i in range(0, len(keys), BATCH)]
     marks, errors = [], []
     run_started = time.perf_counter()
     for number, batch in enumerate(batches):
@@ -117,8 +124,11 @@ class _Settler:
         self.cloud = cloud
         self.advanced = 0.0
         dlqs = {cloud.queue(q.label).dlq_name for q in cloud.registry.of_type("AWS::SQS::Queue")} - {None}
-        self.queues = [q.physical["name"] for q in cloud.registry.of_type("AWS::SQS::Queue")
-                       if q.physical["name"] not in dlqs and "DeadLetter" not in q.label]
+        self.queues = [
+            q.physical["name"]
+            for q in cloud.registry.of_type("AWS::SQS::Queue")
+            if q.physical["name"] not in dlqs and "DeadLetter" not in q.label
+        ]
 
     def waiting(self) -> int:
         return sum(len(self.cloud.sqs_queue(name)._messages) for name in self.queues)
@@ -137,8 +147,9 @@ class _Settler:
         return errors
 
 
-def _timelines(cloud: LocalCloud, state: reconcile.State, violations: list[reconcile.Violation],
-               plans: dict[str, faults.OrderPlan]) -> dict[str, str]:
+def _timelines(
+    cloud: LocalCloud, state: reconcile.State, violations: list[reconcile.Violation], plans: dict[str, faults.OrderPlan]
+) -> dict[str, str]:
     """The timeline lines that mention each of a few violating orders (its key or its order id)."""
     chosen: dict[str, list[str]] = {}
     per_invariant: Counter = Counter()

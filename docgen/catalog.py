@@ -1,5 +1,6 @@
 """docs/events.md and docs/events/<DetailType>.v<N>.json: every event type, who publishes it, who hears it (read
 from the rules), an example, and the JSON Schema of each version (the documents the stacks register)."""
+
 from __future__ import annotations
 
 import json
@@ -86,7 +87,9 @@ def consumers(assembly: Assembly, detail_type: str) -> list[str]:
         if "EventBusName" not in rule.properties:  # the default bus: AWS services' events, not ours
             continue
         condition = hears(
-            rule.properties.get("EventPattern", {}), source=SOURCES[detail_type], detail_type=detail_type,
+            rule.properties.get("EventPattern", {}),
+            source=SOURCES[detail_type],
+            detail_type=detail_type,
             data_fields=fields,
         )
         if condition is None:

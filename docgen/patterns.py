@@ -1,8 +1,10 @@
 """EventBridge rule patterns, read two ways: a short label for a diagram edge, and which event types a rule hears."""
+
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 # A label lists this many values of one field, then "+N".
 LABEL_VALUES = 3
@@ -40,9 +42,7 @@ def short_label(pattern: dict[str, Any], name: Callable[[Any], str | None] = lam
 
 
 def full_text(pattern: dict[str, Any]) -> str:
-    return json.dumps(pattern, separators=(", ", ": ")).replace(
-        '{"Ref": "AWS::AccountId"}', '"<this account>"'
-    )
+    return json.dumps(pattern, separators=(", ", ": ")).replace('{"Ref": "AWS::AccountId"}', '"<this account>"')
 
 
 def hears(pattern: dict[str, Any], *, source: str, detail_type: str, data_fields: set[str]) -> str | None:

@@ -4,6 +4,7 @@ function's code (its asset in cdk.out), followed from the handler module into th
 A Lambda publishes a detail-type when a function reachable from its handler module passes that name as
 `detail_type=...` or assigns it to `detail_type` (the publisher's keyword, lambdas/eventing/publisher.py).
 """
+
 from __future__ import annotations
 
 import ast
@@ -134,7 +135,7 @@ def _assigned_detail_types(node: ast.Assign) -> set[str]:
         if isinstance(target, ast.Name) and target.id == "detail_type":
             found |= _strings(node.value)
         elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
-            for element, value in zip(target.elts, node.value.elts):
+            for element, value in zip(target.elts, node.value.elts, strict=True):
                 if isinstance(element, ast.Name) and element.id == "detail_type":
                     found |= _strings(value)
     return found

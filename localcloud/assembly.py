@@ -86,7 +86,9 @@ class CloudAssembly:
             template=template,
             account=account,
             region=region,
-            dependencies=[d for d in artifact.get("dependencies", []) if artifacts.get(d, {}).get("type") == STACK_ARTIFACT],
+            dependencies=[
+                d for d in artifact.get("dependencies", []) if artifacts.get(d, {}).get("type") == STACK_ARTIFACT
+            ],
         )
         for dep in artifact.get("dependencies", []):
             dep_artifact = artifacts.get(dep, {})
@@ -120,7 +122,7 @@ def _environment(env: str) -> tuple[str | None, str | None]:
     # "aws://123456789012/us-east-1" or "aws://unknown-account/unknown-region"
     if not env.startswith("aws://"):
         return None, None
-    account, _, region = env[len("aws://"):].partition("/")
+    account, _, region = env[len("aws://") :].partition("/")
     return (None if account.startswith("unknown") else account, None if region.startswith("unknown") else region)
 
 

@@ -15,7 +15,8 @@ import json
 import sys
 import threading
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from xml.sax.saxutils import escape
 
 from botocore.awsrequest import AWSResponse
@@ -92,8 +93,9 @@ class AwsCalls:
         try:
             return self.hooks.run_aws_call(call, final)
         except AwsCallError as exc:
-            self.timeline.record("fault", caller or "client", f"{call.service}:{operation}",
-                                 what="call failed by a hook", code=exc.code)
+            self.timeline.record(
+                "fault", caller or "client", f"{call.service}:{operation}", what="call failed by a hook", code=exc.code
+            )
             return error_response(request.url, model.protocol, exc)
 
 
@@ -107,12 +109,18 @@ def error_response(url: str, protocol: str, error: AwsCallError) -> AWSResponse:
         headers["Content-Type"] = "application/x-amz-json-1.1"
         body = json.dumps({"__type": error.code, "message": error.message})
     elif protocol == "ec2":
-        body = (f"<Response><Errors><Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}"
-                f"</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>")
+        body = (
+            f"<Response><Errors><Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}"
+            f"</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>"
+        )
     elif protocol == "rest-xml":
-        body = (f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
-                f"<RequestId>{request_id}</RequestId></Error>")
+        body = (
+            f"<Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>"
+        )
     else:  # query
-        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{escape(error.code)}</Code>"
-                f"<Message>{escape(error.message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>")
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{escape(error.code)}</Code>"
+            f"<Message>{escape(error.message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
     return AWSResponse(url, error.status, headers, MockRawResponse(body))

@@ -24,8 +24,12 @@ from .cloud import LocalCloud
 
 
 def _order_flow(cloud: LocalCloud, i: int) -> None:
-    body = {"customer_id": f"c-{i}", "currency": "USD", "card_token": "tok_visa",
-            "items": [{"sku": "BOOK-1", "quantity": 1, "unit_price_cents": 1250}]}
+    body = {
+        "customer_id": f"c-{i}",
+        "currency": "USD",
+        "card_token": "tok_visa",
+        "items": [{"sku": "BOOK-1", "quantity": 1, "unit_price_cents": 1250}],
+    }
     response = cloud.http("POST", "/orders", headers={"Idempotency-Key": f"bench-{i}"}, body=body)
     if response.status != 201:
         raise RuntimeError(f"POST /orders answered {response.status}: {response.body}")
@@ -57,8 +61,9 @@ def measure(cdk_out: Path, flows: int = 30, warmup: int = 3) -> dict:
             t = time.perf_counter()
             flow(cloud, i)
             durations.append((time.perf_counter() - t) * 1000)
-            handler_ms.append(sum(e.detail.get("duration_ms") or 0 for e in cloud.timeline.entries[first:]
-                                  if e.kind == "invoke"))
+            handler_ms.append(
+                sum(e.detail.get("duration_ms") or 0 for e in cloud.timeline.entries[first:] if e.kind == "invoke")
+            )
         invokes = len([e for e in cloud.timeline.of_kind("invoke")]) / (warmup + flows)
         executions = len(cloud.executions()) / (warmup + flows)
         failed = [e for e in cloud.executions() if e.status != "SUCCEEDED"]
@@ -83,7 +88,7 @@ def measure(cdk_out: Path, flows: int = 30, warmup: int = 3) -> dict:
         "flow_ms_max": round(durations[-1], 1),
         # time inside handlers, including the AWS calls they make (and the deliveries PutEvents triggers)
         "handler_ms_median": round(statistics.median(handler_ms), 1),
-        "outside_handlers_ms_median": round(statistics.median(d - h for d, h in zip(durations, handler_ms)), 1),
+        "outside_handlers_ms_median": round(statistics.median(d - h for d, h in zip(durations, handler_ms, strict=True)), 1),
         "invocations_per_flow": round(invokes, 1),
         "executions_per_flow": round(executions, 1),
         "executions_not_succeeded": len(failed),

@@ -6,7 +6,8 @@ what it hit. Names match exactly or as a part (`ChargeCard` matches `Payments-Ch
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .hooks import AwsCall, AwsCallError, Delivery, Invocation, InvokeResult
 

@@ -12,8 +12,9 @@ the same way.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass
@@ -35,7 +36,7 @@ class InvokeResult:
     duration_ms: float = 0.0
 
     @classmethod
-    def failure(cls, error_type: str, message: str, logs: list[str] | None = None) -> "InvokeResult":
+    def failure(cls, error_type: str, message: str, logs: list[str] | None = None) -> InvokeResult:
         return cls(
             payload={"errorMessage": message, "errorType": error_type, "stackTrace": []},
             error="Unhandled",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 NO_VALUE = object()  # AWS::NoValue: the property is dropped
 _SUB = re.compile(r"\$\{([^}]+)\}")

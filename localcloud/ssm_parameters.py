@@ -8,7 +8,8 @@ parameter missing here fails with that name rather than deploying with a made-up
 from __future__ import annotations
 
 import datetime
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 SSM_PARAMETER_TYPE_PREFIX = "AWS::SSM::Parameter::Value<"
 
@@ -39,7 +40,7 @@ def put_local_parameters(account: str, region: str) -> None:
         stored[name].append(Parameter(
             account_id=account, name=name, value=value.format(region=region), parameter_type="String",
             description=None, allowed_pattern=None, keyid=None, version=1, data_type="text",
-            last_modified_date=datetime.datetime.now(datetime.timezone.utc),
+            last_modified_date=datetime.datetime.now(datetime.UTC),
         ))
 
 

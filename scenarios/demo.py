@@ -27,29 +27,65 @@ WIDTH = min(max(shutil.get_terminal_size((110, 40)).columns, 90), 130)
 
 # the facts worth a line under each chapter: (label, fact)
 HEADLINES: dict[str, list[tuple[str, str]]] = {
-    "order_placed": [("POST", "post_status"), ("workflow", "execution_status"), ("CHARGE rows", "charge_rows"),
-                     ("stock", "reservation"), ("GET status", "order_status")],
-    "client_retry": [("POST", "post_status"), ("Idempotent-Replayed", "replayed_header"),
-                     ("events published", "events_published"), ("other functions run", "other_functions_invoked"),
-                     ("orders with this key", "orders_with_key"), ("CHARGE rows", "charge_rows")],
-    "anz_compliance": [("routed to compliance", "routed_to_compliance"), ("compliance rows", "compliance_rows"),
-                       ("currencies ever seen by compliance", "compliance_currencies"), ("GET status", "order_status")],
-    "fraud_review": [("total", "total_cents"), ("threshold", "threshold_cents"), ("parked in", "waiting_in"),
-                     ("CHARGE rows while waiting", "charges_before"), ("review", "review_after"),
-                     ("decision", "decision_status"), ("workflow", "execution_status"), ("CHARGE rows", "charge_rows"),
-                     ("GET status", "order_status")],
-    "duplicate_event": [("ShipOrder runs", "ship_order_runs"), ("shipments", "shipments"),
-                        ("republished to", "consumers_of_republished"), ("suppressed", "suppressed"),
-                        ("stock taken", "stock_taken"), ("executions", "executions_named_key"),
-                        ("CHARGE rows", "charge_rows")],
-    "crash_after_charge": [("ChargeCard runs", "charge_card_runs"), ("faults", "faults_fired"),
-                           ("cards charged", "cards_charged"), ("suppressed", "suppressed"),
-                           ("workflow", "execution_status"), ("CHARGE rows", "charge_rows"),
-                           ("GET status", "order_status")],
-    "archive_replay": [("events replayed", "events_replayed"), ("by type", "replayed_by_type"),
-                       ("consumer runs", "consumer_runs"), ("suppressed", "suppressed"),
-                       ("new executions", "new_executions"), ("new charges", "new_charges"),
-                       ("status changes", "status_changes")],
+    "order_placed": [
+        ("POST", "post_status"),
+        ("workflow", "execution_status"),
+        ("CHARGE rows", "charge_rows"),
+        ("stock", "reservation"),
+        ("GET status", "order_status"),
+    ],
+    "client_retry": [
+        ("POST", "post_status"),
+        ("Idempotent-Replayed", "replayed_header"),
+        ("events published", "events_published"),
+        ("other functions run", "other_functions_invoked"),
+        ("orders with this key", "orders_with_key"),
+        ("CHARGE rows", "charge_rows"),
+    ],
+    "anz_compliance": [
+        ("routed to compliance", "routed_to_compliance"),
+        ("compliance rows", "compliance_rows"),
+        ("currencies ever seen by compliance", "compliance_currencies"),
+        ("GET status", "order_status"),
+    ],
+    "fraud_review": [
+        ("total", "total_cents"),
+        ("threshold", "threshold_cents"),
+        ("parked in", "waiting_in"),
+        ("CHARGE rows while waiting", "charges_before"),
+        ("review", "review_after"),
+        ("decision", "decision_status"),
+        ("workflow", "execution_status"),
+        ("CHARGE rows", "charge_rows"),
+        ("GET status", "order_status"),
+    ],
+    "duplicate_event": [
+        ("ShipOrder runs", "ship_order_runs"),
+        ("shipments", "shipments"),
+        ("republished to", "consumers_of_republished"),
+        ("suppressed", "suppressed"),
+        ("stock taken", "stock_taken"),
+        ("executions", "executions_named_key"),
+        ("CHARGE rows", "charge_rows"),
+    ],
+    "crash_after_charge": [
+        ("ChargeCard runs", "charge_card_runs"),
+        ("faults", "faults_fired"),
+        ("cards charged", "cards_charged"),
+        ("suppressed", "suppressed"),
+        ("workflow", "execution_status"),
+        ("CHARGE rows", "charge_rows"),
+        ("GET status", "order_status"),
+    ],
+    "archive_replay": [
+        ("events replayed", "events_replayed"),
+        ("by type", "replayed_by_type"),
+        ("consumer runs", "consumer_runs"),
+        ("suppressed", "suppressed"),
+        ("new executions", "new_executions"),
+        ("new charges", "new_charges"),
+        ("status changes", "status_changes"),
+    ],
 }
 
 
@@ -76,8 +112,11 @@ def describe(entry: Entry, notes: dict[int, str]) -> str:
         return f"{route}  {state}" + (f"  [{note}]" if note else "")
     if entry.kind == "execution":
         path = d.get("path") or ""
-        return f"{entry.target}  {d.get('status')}" + (f" {d.get('error')}" if d.get("error") else "") + (
-            f"  {path}" if path else "")
+        return (
+            f"{entry.target}  {d.get('status')}"
+            + (f" {d.get('error')}" if d.get("error") else "")
+            + (f"  {path}" if path else "")
+        )
     if entry.kind == "deliver":
         return f"{route}  {d.get('detail_type') or ''}".rstrip()
     if entry.kind == "fault":
@@ -99,8 +138,15 @@ def format_entries(entries: list[Entry], notes: dict[int, str], start: float) ->
     lines = []
     for e in entries:
         prefix = f"  {e.seq:>4} {_offset(e, start)}  {e.kind:<10} "
-        lines.append(textwrap.fill(describe(e, notes), width=WIDTH, initial_indent=prefix,
-                                   subsequent_indent=" " * (len(prefix) + 2), break_on_hyphens=False))
+        lines.append(
+            textwrap.fill(
+                describe(e, notes),
+                width=WIDTH,
+                initial_indent=prefix,
+                subsequent_indent=" " * (len(prefix) + 2),
+                break_on_hyphens=False,
+            )
+        )
     return lines
 
 
@@ -128,12 +174,21 @@ def render_chapter(number: int, outcome: story.Outcome, start: float, *, full: b
 def render_ledger(rows: list[dict]) -> str:
     header = ("key", "order", "cur", "total", "status", "workflow", "review", "CHARGE", "REFUND")
     table = [header] + [
-        (r["key"], r["order_id"][:8] + "…", r["currency"], f"{r['total_cents'] / 100:,.2f}", r["status"],
-         r["workflow"] or "-", r["review"] or "-", str(r["charges"]), str(r["refunds"]))
+        (
+            r["key"],
+            r["order_id"][:8] + "…",
+            r["currency"],
+            f"{r['total_cents'] / 100:,.2f}",
+            r["status"],
+            r["workflow"] or "-",
+            r["review"] or "-",
+            str(r["charges"]),
+            str(r["refunds"]),
+        )
         for r in rows
     ]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
-    lines = ["  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
+    lines = ["  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in table]
     lines.insert(1, "  " + "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -143,19 +198,27 @@ def render_summary(report: dict) -> str:
     executions = ", ".join(f"{v} {k}" for k, v in report["executions"].items()) or "none"
     rows = [
         ("orders", report["orders"]),
-        ("charges (CHARGE rows)", f"{report['charges']}  (cards charged by ChargeCard: {report['cards_charged_metric']})"),
+        (
+            "charges (CHARGE rows)",
+            f"{report['charges']}  (cards charged by ChargeCard: {report['cards_charged_metric']})",
+        ),
         ("orders charged twice", report["double_charges"]),
         ("refunds", report["refunds"]),
         ("duplicates injected", f"{report['duplicates_injected']}  ({by_chapter})"),
-        ("duplicates suppressed", f"{report['duplicates_suppressed']}  (DuplicatesSuppressed metric, every function;"
-                                  " one duplicate event reaching several inboxes is suppressed in each)"),
+        (
+            "duplicates suppressed",
+            f"{report['duplicates_suppressed']}  (DuplicatesSuppressed metric, every function;"
+            " one duplicate event reaching several inboxes is suppressed in each)",
+        ),
         ("messages in DLQs", report["dlq_messages"]),
         ("executions", executions),
         ("story time", f"{report['seconds']:.2f} s on the local cloud (start-up {report['startup_seconds']:.2f} s)"),
     ]
     width = max(len(k) for k, _ in rows)
-    return "\n".join(textwrap.fill(str(v), width=WIDTH, initial_indent=f"  {k.ljust(width)}  ",
-                                    subsequent_indent=" " * (width + 6)) for k, v in rows)
+    return "\n".join(
+        textwrap.fill(str(v), width=WIDTH, initial_indent=f"  {k.ljust(width)}  ", subsequent_indent=" " * (width + 6))
+        for k, v in rows
+    )
 
 
 def broken_promises(report: dict, ledger_rows: list[dict]) -> list[str]:
@@ -163,7 +226,9 @@ def broken_promises(report: dict, ledger_rows: list[dict]) -> list[str]:
     if report["double_charges"]:
         problems.append(f"{report['double_charges']} order(s) charged more than once")
     if report["cards_charged_metric"] != report["charges"]:
-        problems.append(f"ChargeCard charged {report['cards_charged_metric']} times for {report['charges']} CHARGE rows")
+        problems.append(
+            f"ChargeCard charged {report['cards_charged_metric']} times for {report['charges']} CHARGE rows"
+        )
     if report["dlq_messages"]:
         problems.append(f"{report['dlq_messages']} message(s) in dead-letter queues: {report['dlq_messages_by_queue']}")
     if set(report["executions"]) - {"SUCCEEDED"}:
@@ -183,21 +248,31 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("localcloud").setLevel(logging.ERROR)
     if not (Path(args.cdk_out) / "manifest.json").exists():
-        print(f"no synthesized app in {args.cdk_out}: run `make synth` (or `make demo`, which synthesizes)",
-              file=sys.stderr)
+        print(
+            f"no synthesized app in {args.cdk_out}: run `make synth` (or `make demo`, which synthesizes)",
+            file=sys.stderr,
+        )
         return 2
 
     from localcloud import LocalCloud
 
     wall = time.perf_counter()
     with LocalCloud.start(args.cdk_out, clock=story.story_clock()) as cloud:
-        print(textwrap.fill(
-            f"The order system from {args.cdk_out}/ ({len(cloud.assembly.stacks)} stacks, "
-            f"{len(cloud.registry.items)} resources) on the local cloud, started in {cloud.startup_seconds:.2f} s; "
-            f"not run locally: {len(cloud.unsupported)} alarms, policies and metadata.", width=WIDTH))
-        print(textwrap.fill("Each chapter: the talk's idea, what to notice, then the timeline lines that show it "
-                            "(seq, clock, kind, who -> whom, what the function's own logs and metrics say).",
-                            width=WIDTH))
+        print(
+            textwrap.fill(
+                f"The order system from {args.cdk_out}/ ({len(cloud.assembly.stacks)} stacks, "
+                f"{len(cloud.registry.items)} resources) on the local cloud, started in {cloud.startup_seconds:.2f} s; "
+                f"not run locally: {len(cloud.unsupported)} alarms, policies and metadata.",
+                width=WIDTH,
+            )
+        )
+        print(
+            textwrap.fill(
+                "Each chapter: the talk's idea, what to notice, then the timeline lines that show it "
+                "(seq, clock, kind, who -> whom, what the function's own logs and metrics say).",
+                width=WIDTH,
+            )
+        )
         result = story.tell(cloud)
         start = cloud.timeline.start
         for number, outcome in enumerate(result.chapters, 1):
@@ -212,8 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     print("── Summary " + "─" * (WIDTH - 11))
     print(render_summary(result.report))
 
-    report = {**result.report, "wall_seconds": round(total, 3), "cdk_out": str(args.cdk_out),
-              "ledger": result.ledger, "chapters": {o.name: o.facts for o in result.chapters}}
+    report = {
+        **result.report,
+        "wall_seconds": round(total, 3),
+        "cdk_out": str(args.cdk_out),
+        "ledger": result.ledger,
+        "chapters": {o.name: o.facts for o in result.chapters},
+    }
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(json.dumps(report, indent=2, default=str) + "\n")
     problems = broken_promises(result.report, result.ledger)

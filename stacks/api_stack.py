@@ -1,4 +1,5 @@
 """The synchronous front door: an IAM-authorised HTTP API over the orders and payments functions."""
+
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack

@@ -1,9 +1,11 @@
 """The application's settings: read from cdk.json context by app.py, passed to stacks as one typed value."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Mapping, get_type_hints
+from typing import Any, get_type_hints
 
 CONTEXT_KEY = "order-system"
 # A stage names every stack ("OrderSystem-<stage>-Payments") and, through them, every physical name.
@@ -40,7 +42,9 @@ class OrderSystemConfig:
         return [f.name for f in fields(cls)]
 
     @classmethod
-    def from_context(cls, context: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> "OrderSystemConfig":
+    def from_context(
+        cls, context: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+    ) -> OrderSystemConfig:
         """The settings in cdk.json's `order-system` context, each overridable by a flat `-c <setting>=<value>`."""
         known = set(cls.setting_names())
         unknown = set(context) - known

@@ -1,7 +1,8 @@
 """What every domain stack has: the shared bus, the idempotency table, the alarm topic, and its own inbox key."""
+
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from collections.abc import Mapping
 
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -36,15 +37,15 @@ class DomainStack(Stack):
         self.api_idempotency = Idempotency(idempotency_table, config.api_idempotency_seconds)
         # Consumers and workflow tasks remember keys longer than the archive keeps events (config checks it).
         self.consumer_idempotency = Idempotency(idempotency_table, config.consumer_idempotency_seconds)
-        self._inbox_key: Optional[kms.Key] = None
+        self._inbox_key: kms.Key | None = None
 
     def function(
         self,
         construct_id: str,
         *,
         handler: str,
-        environment: Optional[Mapping[str, str]] = None,
-        idempotency: Optional[Idempotency] = None,
+        environment: Mapping[str, str] | None = None,
+        idempotency: Idempotency | None = None,
     ) -> DomainFunction:
         return DomainFunction(
             self,

@@ -1,4 +1,5 @@
 """The message router: the custom bus every domain publishes to, its archive, and the audit log of every event."""
+
 from __future__ import annotations
 
 from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack
@@ -67,10 +68,14 @@ class MessagingStack(Stack):
                 resources=[self.alarm_topic.topic_arn],
                 conditions={
                     "StringEquals": {"aws:SourceAccount": self.account},
-                    "ArnLike": {"aws:SourceArn": self.format_arn(
-                        service="cloudwatch", resource="alarm", resource_name="*",
-                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                    )},
+                    "ArnLike": {
+                        "aws:SourceArn": self.format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    },
                 },
             )
         )

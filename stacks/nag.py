@@ -1,4 +1,5 @@
 """cdk-nag AwsSolutions on every stack; each accepted finding is named here with its reason."""
+
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, App, Stack, Validations

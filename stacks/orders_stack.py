@@ -1,4 +1,5 @@
 """Orders: takes orders over HTTP, publishes OrderCreated, and keeps each order's status from the events it hears."""
+
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
@@ -8,7 +9,14 @@ from constructs import Construct
 from stacks.domain_stack import DomainStack
 
 # Every event that moves an order along; the status projection hears them all.
-ORDER_LIFECYCLE = ["OrderCreated", "StockReserved", "StockShortage", "PaymentCompleted", "PaymentFailed", "OrderShipped"]
+ORDER_LIFECYCLE = [
+    "OrderCreated",
+    "StockReserved",
+    "StockShortage",
+    "PaymentCompleted",
+    "PaymentFailed",
+    "OrderShipped",
+]
 
 
 class OrdersStack(DomainStack):
@@ -19,7 +27,9 @@ class OrdersStack(DomainStack):
         orders_env = {"ORDERS_TABLE_NAME": orders_table.table_name}
 
         self.create_order = self.function(
-            "CreateOrder", handler="orders.handlers.create_order.handler", idempotency=self.api_idempotency,
+            "CreateOrder",
+            handler="orders.handlers.create_order.handler",
+            idempotency=self.api_idempotency,
             environment={**orders_env, "EVENT_BUS_NAME": self.bus.event_bus_name},
         )
         orders_table.grant_read_write_data(self.create_order.function)
@@ -29,11 +39,15 @@ class OrdersStack(DomainStack):
         orders_table.grant_read_data(self.get_order.function)
 
         status = self.function(
-            "OrderStatus", handler="orders.handlers.order_status.handler", environment=orders_env,
+            "OrderStatus",
+            handler="orders.handlers.order_status.handler",
+            environment=orders_env,
             idempotency=self.consumer_idempotency,
         )
         orders_table.grant_read_write_data(status.function)
         self.status_inbox = self.inbox(
-            "OrderStatusInbox", consumer=status, pattern=events.EventPattern(detail_type=ORDER_LIFECYCLE),
+            "OrderStatusInbox",
+            consumer=status,
+            pattern=events.EventPattern(detail_type=ORDER_LIFECYCLE),
             description="Every order lifecycle event to the order status projection",
         )

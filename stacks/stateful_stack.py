@@ -1,4 +1,5 @@
 """Tables: the state that outlives every deployment. Kept apart so the stateless stacks can be torn down freely."""
+
 from __future__ import annotations
 
 from aws_cdk import RemovalPolicy, Stack

@@ -1,4 +1,5 @@
 """Fixtures every layer of tests shares: the application synthesized once per session by the pinned CDK CLI."""
+
 from __future__ import annotations
 
 import json

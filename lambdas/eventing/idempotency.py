@@ -85,7 +85,7 @@ def replayed(response: Any, data_record: Any) -> Any:
 
 
 def task_handler(
-    work: Callable[..., Any], idempotency: "Idempotency"
+    work: Callable[..., Any], idempotency: Idempotency
 ) -> Callable[[dict[str, Any], Any], Any]:
     """The Lambda handler of a workflow task: `work(payload=event)` once per `idempotency_key`."""
 

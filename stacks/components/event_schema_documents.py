@@ -3,6 +3,7 @@
 The stacks register these documents (event_schemas.py) and `make docs` writes them to docs/events/: one source, so
 the registry, the catalog and the code never disagree. Pure Python: the doc generator imports it without CDK.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -59,7 +60,7 @@ def every_event_schema() -> dict[tuple[str, int], dict[str, Any]]:
 
 
 def _as_draft_4(node: Any) -> Any:
-    """pydantic writes Draft 2020-12; Draft 4 spells an exclusive bound as a flag on minimum/maximum and has no const."""
+    """pydantic writes Draft 2020-12; Draft 4 has no const and spells an exclusive bound as a flag on min/max."""
     if isinstance(node, list):
         return [_as_draft_4(item) for item in node]
     if not isinstance(node, dict):
@@ -72,5 +73,3 @@ def _as_draft_4(node: Any) -> Any:
     if "const" in converted:
         converted["enum"] = [converted.pop("const")]
     return converted
-
-

@@ -3,6 +3,7 @@
 Consumers download code bindings for a schema from the registry; the documents are the ones `make docs` writes to
 docs/events/ (event_schema_documents.py builds both from the models in lambdas/eventing/schemas.py).
 """
+
 from __future__ import annotations
 
 import json

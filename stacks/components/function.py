@@ -1,10 +1,10 @@
 """One place owns the Lambda defaults, so the functions of every domain never drift apart."""
+
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Mapping, Optional
-
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -16,6 +16,8 @@ from constructs import Construct
 # Resolved from this file, never from the working directory: `cdk synth` may run from anywhere.
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 METRICS_NAMESPACE = "OrderSystem"
+# Durations are immutable: one default object serves every function.
+DEFAULT_TIMEOUT = Duration.seconds(10)
 
 
 def powertools_layer_parameter(version: str) -> str:
@@ -46,9 +48,9 @@ class DomainFunction(Construct):
         handler: str,
         domain: str,
         powertools_version: str,
-        environment: Optional[Mapping[str, str]] = None,
-        idempotency: Optional[Idempotency] = None,
-        timeout: Duration = Duration.seconds(10),
+        environment: Mapping[str, str] | None = None,
+        idempotency: Idempotency | None = None,
+        timeout: Duration = DEFAULT_TIMEOUT,
         memory_size: int = 256,
         description: str = "",
     ) -> None:
@@ -67,9 +69,7 @@ class DomainFunction(Construct):
             runtime=lambda_.Runtime.PYTHON_3_13,
             architecture=lambda_.Architecture.ARM_64,
             handler=handler,
-            code=lambda_.Code.from_asset(
-                str(LAMBDAS_DIR), exclude=["**/__pycache__", "**/*.pyc", "**/tests"]
-            ),
+            code=lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=["**/__pycache__", "**/*.pyc", "**/tests"]),
             timeout=timeout,
             memory_size=memory_size,
             tracing=lambda_.Tracing.ACTIVE,
@@ -79,7 +79,9 @@ class DomainFunction(Construct):
                 # Resolved at deploy time (a template parameter of an SSM type): a layer number copied by hand fails
                 # the creation of every function when it is wrong. One parameter per stack, shared by its functions.
                 lambda_.LayerVersion.from_layer_version_arn(
-                    self, "Powertools", ssm.StringParameter.value_for_string_parameter(
+                    self,
+                    "Powertools",
+                    ssm.StringParameter.value_for_string_parameter(
                         stack, powertools_layer_parameter(powertools_version)
                     ),
                 )

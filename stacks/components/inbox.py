@@ -8,8 +8,6 @@ idempotency key (a producer's retry is dropped within SQS's window). The cost: o
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -44,7 +42,7 @@ class DomainInbox(Construct):
         key: kms.IKey,
         max_receive_count: int,
         description: str,
-        alarm_topic: Optional[sns.ITopic] = None,
+        alarm_topic: sns.ITopic | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.rule_dead_letter = DeadLetterQueue(self, "RuleDeadLetter", key=key, alarm_topic=alarm_topic)

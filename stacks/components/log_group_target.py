@@ -3,6 +3,7 @@
 CDK's own `targets.CloudWatchLogGroup` installs a custom resource (a Lambda with `Resource: "*"` rights) to set the
 log group's resource policy. A plain `AWS::Logs::ResourcePolicy` does the same job with nothing to run.
 """
+
 from __future__ import annotations
 
 import jsii
@@ -54,7 +55,9 @@ class LogGroupTarget:
             # EventBridge wants the log group's ARN without the ":*" its Arn attribute ends in: with it, the target
             # deploys and delivers nothing. CDK's own log-group target builds the ARN the same way.
             arn=stack.format_arn(
-                service="logs", resource="log-group", resource_name=self._log_group.log_group_name,
+                service="logs",
+                resource="log-group",
+                resource_name=self._log_group.log_group_name,
                 arn_format=ArnFormat.COLON_RESOURCE_NAME,
             ),
             dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self._dead_letter_queue.queue_arn),

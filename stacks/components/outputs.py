@@ -4,6 +4,7 @@ dead-letter queue the stack holds, found in its construct tree so a resource add
 Each output is named after the resource's construct path in its stack plus what it holds ("PaymentsInboxBuffer" +
 "DeadLetterQueueUrl"), so the names are stable and readable in `cdk deploy`'s output and `aws cloudformation
 describe-stacks`. None is exported: nothing imports them across stacks."""
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,7 @@ def output_operator_resources(stack: Stack) -> None:
 
 
 def _path_name(stack: Stack, construct: IConstruct) -> str:
-    relative = construct.node.path[len(stack.node.path):].strip("/")
+    relative = construct.node.path[len(stack.node.path) :].strip("/")
     return "".join(re.sub(r"[^A-Za-z0-9]", "", part[:1].upper() + part[1:]) for part in relative.split("/"))
 
 

@@ -1,8 +1,6 @@
 """Every queue is built here: encrypted with a customer managed key, SSL only, a dead-letter queue, an alarm."""
 from __future__ import annotations
 
-from typing import Optional
-
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
@@ -24,7 +22,7 @@ class DeadLetterQueue(Construct):
         *,
         key: kms.IKey,
         fifo: bool = False,
-        alarm_topic: Optional[sns.ITopic] = None,
+        alarm_topic: sns.ITopic | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.queue = sqs.Queue(
@@ -62,7 +60,7 @@ class SecureQueue(Construct):
         visibility_timeout: Duration,
         max_receive_count: int,
         fifo: bool = False,
-        alarm_topic: Optional[sns.ITopic] = None,
+        alarm_topic: sns.ITopic | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter = DeadLetterQueue(self, "DeadLetter", key=key, fifo=fifo, alarm_topic=alarm_topic)

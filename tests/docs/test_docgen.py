@@ -1,4 +1,5 @@
 """The doc generator's pieces on their own: inbox collapsing, rule patterns, ASL drawing, staleness, examples."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ def assembly(synthesized) -> Assembly:
 
 def test_each_inbox_is_one_node_with_its_consumer_and_three_dead_letter_queues(assembly):
     inboxes = architecture.find_inboxes(assembly)
-    inbox_rules = [rule.key for rule in assembly.of_type("AWS::Events::Rule") if rule.path.endswith("Inbox/Rule/Resource")]
+    inbox_rules = [
+        rule.key for rule in assembly.of_type("AWS::Events::Rule") if rule.path.endswith("Inbox/Rule/Resource")
+    ]
     assert inbox_rules and sorted(inbox.rule.key for inbox in inboxes) == sorted(inbox_rules)  # every DomainInbox
     for inbox in inboxes:
         assert inbox.consumer.type == "AWS::Lambda::Function"
@@ -42,10 +45,18 @@ def test_a_state_machine_page_draws_choices_catches_and_resolved_task_targets():
     definition = {
         "StartAt": "Pick",
         "States": {
-            "Pick": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 1, "Next": "Call"}],
-                     "Default": "Done"},
-            "Call": {"Type": "Task", "Resource": "${FnArn}", "Catch": [{"ErrorEquals": ["Boom"], "Next": "Done"}],
-                     "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}], "End": True},
+            "Pick": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.n", "NumericGreaterThan": 1, "Next": "Call"}],
+                "Default": "Done",
+            },
+            "Call": {
+                "Type": "Task",
+                "Resource": "${FnArn}",
+                "Catch": [{"ErrorEquals": ["Boom"], "Next": "Done"}],
+                "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
+                "End": True,
+            },
             "Done": {"Type": "Succeed"},
         },
     }

@@ -1,4 +1,5 @@
 """The settings in cdk.json: read once, checked, and matched by what the tests run."""
+
 from __future__ import annotations
 
 import json
@@ -38,11 +39,14 @@ def test_a_command_line_setting_overrides_cdk_json_and_becomes_its_type():
     assert config.review_threshold_cents == CONTEXT["review_threshold_cents"]
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"archive_retention_days": "three"}, "archive_retention_days must be a whole number, got 'three'"),
-    ({"stage": "qa_1"}, "stage must be a letter then up to 19 letters or digits, got 'qa_1'"),
-    ({"retention": "3"}, "unknown setting 'retention'"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"archive_retention_days": "three"}, "archive_retention_days must be a whole number, got 'three'"),
+        ({"stage": "qa_1"}, "stage must be a letter then up to 19 letters or digits, got 'qa_1'"),
+        ({"retention": "3"}, "unknown setting 'retention'"),
+    ],
+)
 def test_a_bad_command_line_setting_is_refused_by_name(overrides, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         OrderSystemConfig.from_context(CONTEXT, overrides)

@@ -1,5 +1,6 @@
 """What fails only on AWS, read off the templates: alarms that cannot publish, an audit rule that delivers nothing, a
 guessed layer number; and what deploying a second stage needs: `-c` settings, names that do not collide, outputs."""
+
 from __future__ import annotations
 
 import json
@@ -25,9 +26,22 @@ def second_stage(tmp_path_factory) -> Synthesized:
     """The app synthesized by the CLI for another stage, with a setting overridden on the command line."""
     out_dir = tmp_path_factory.mktemp("cdk-qa") / "cdk.out"
     result = subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--output", str(out_dir),
-         "-c", "stage=qa", "-c", "archive_retention_days=3"],
-        cwd=ROOT, env=cli_environment(), capture_output=True, text=True, timeout=300,
+        [
+            str(ROOT / "node_modules" / ".bin" / "cdk"),
+            "synth",
+            "--quiet",
+            "--output",
+            str(out_dir),
+            "-c",
+            "stage=qa",
+            "-c",
+            "archive_retention_days=3",
+        ],
+        cwd=ROOT,
+        env=cli_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return Synthesized(out_dir=out_dir, output=result.stdout + result.stderr)
@@ -44,8 +58,13 @@ def test_cloudwatch_alarms_may_publish_to_the_alarm_topic(templates):
 def test_the_audit_rule_targets_the_log_group_arn_without_its_wildcard(templates):
     messaging = templates[MESSAGING]["Resources"]
     [audit_id] = [lid for lid, r in messaging.items() if r["Type"] == "AWS::Logs::LogGroup" and lid.startswith("Audit")]
-    targets = [t for r in messaging.values() if r["Type"] == "AWS::Events::Rule" for t in props(r)["Targets"]
-               if audit_id in json.dumps(t["Arn"])]
+    targets = [
+        t
+        for r in messaging.values()
+        if r["Type"] == "AWS::Events::Rule"
+        for t in props(r)["Targets"]
+        if audit_id in json.dumps(t["Arn"])
+    ]
     assert len(targets) == 1
     assert targets[0]["Arn"]["Fn::Join"][1][-2:] == [":log-group:", {"Ref": audit_id}], "arn:...:log-group:NAME"
     [policy] = [r for r in messaging.values() if r["Type"] == "AWS::Logs::ResourcePolicy"]
@@ -81,25 +100,51 @@ def test_every_stack_outputs_what_an_operator_needs(templates):
         assert all("Export" not in o for o in outputs.values()), f"{stack}: operator outputs are not exported"
         output_ids = set().union(*(_ids(o["Value"]) for o in outputs.values())) if outputs else set()
         wanted = set(_dead_letter_ids(template))
-        for kind in ("AWS::DynamoDB::GlobalTable", "AWS::StepFunctions::StateMachine", "AWS::Events::EventBus",
-                     "AWS::Events::Archive", "AWS::ApiGatewayV2::Api"):
+        for kind in (
+            "AWS::DynamoDB::GlobalTable",
+            "AWS::StepFunctions::StateMachine",
+            "AWS::Events::EventBus",
+            "AWS::Events::Archive",
+            "AWS::ApiGatewayV2::Api",
+        ):
             wanted |= {lid for lid, r in template["Resources"].items() if r["Type"] == kind}
         assert wanted <= output_ids, f"{stack} does not output {sorted(wanted - output_ids)}"
     names = {name for t in templates.values() for name in t.get("Outputs", {})}
     # The documented names (README, docs/contracts.md).
-    assert {"OrderBusName", "OrderBusArn", "ArchiveArn", "AuditLogName", "AuditDeadLetterQueueUrl",
-            "PaymentStateMachineArn", "SettlementStateMachineArn", "OrdersTableName", "PaymentsTableName",
-            "FulfilmentTableName", "IdempotencyTableName", "PaymentsInboxFifoDeadLetterQueueUrl",
-            "PaymentsInboxFifoDeadLetterQueueArn", "ApiUrl"} <= names
+    assert {
+        "OrderBusName",
+        "OrderBusArn",
+        "ArchiveArn",
+        "AuditLogName",
+        "AuditDeadLetterQueueUrl",
+        "PaymentStateMachineArn",
+        "SettlementStateMachineArn",
+        "OrdersTableName",
+        "PaymentsTableName",
+        "FulfilmentTableName",
+        "IdempotencyTableName",
+        "PaymentsInboxFifoDeadLetterQueueUrl",
+        "PaymentsInboxFifoDeadLetterQueueArn",
+        "ApiUrl",
+    } <= names
 
 
 # The properties that hold a name unique in an account and region (or on one bus).
 PHYSICAL_NAMES = {
-    "AWS::StepFunctions::StateMachine": "StateMachineName", "AWS::Lambda::Function": "FunctionName",
-    "AWS::DynamoDB::GlobalTable": "TableName", "AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName",
-    "AWS::Logs::LogGroup": "LogGroupName", "AWS::Logs::ResourcePolicy": "PolicyName", "AWS::Events::EventBus": "Name",
-    "AWS::Events::Rule": "Name", "AWS::Events::Archive": "ArchiveName", "AWS::Pipes::Pipe": "Name",
-    "AWS::IAM::Role": "RoleName", "AWS::KMS::Alias": "AliasName", "AWS::EventSchemas::Registry": "RegistryName",
+    "AWS::StepFunctions::StateMachine": "StateMachineName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::DynamoDB::GlobalTable": "TableName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::Logs::ResourcePolicy": "PolicyName",
+    "AWS::Events::EventBus": "Name",
+    "AWS::Events::Rule": "Name",
+    "AWS::Events::Archive": "ArchiveName",
+    "AWS::Pipes::Pipe": "Name",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::KMS::Alias": "AliasName",
+    "AWS::EventSchemas::Registry": "RegistryName",
 }
 
 

@@ -1,4 +1,5 @@
 """The pinned CLI synthesizes offline, cleanly; cdk-nag and cfn-lint find nothing."""
+
 from __future__ import annotations
 
 import json
@@ -18,11 +19,7 @@ def test_synth_prints_no_warning_and_no_node_banner(synthesized):
 
 def test_cdk_nag_reports_no_unacknowledged_finding(synthesized):
     report = json.loads((synthesized.out_dir / "validation-report.json").read_text())
-    findings = [
-        violation
-        for plugin in report["pluginReports"]
-        for violation in plugin.get("violations", [])
-    ]
+    findings = [violation for plugin in report["pluginReports"] for violation in plugin.get("violations", [])]
     assert findings == []
     # The pack really ran: its acknowledgments are written into the templates beside the resources they cover.
     acknowledged = json.dumps(synthesized.templates())

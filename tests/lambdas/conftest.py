@@ -77,7 +77,7 @@ def tables(ddb):
     def make(name: str, keys: list[str]):
         return ddb.create_table(
             TableName=name,
-            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ["HASH", "RANGE"])],
+            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ["HASH", "RANGE"], strict=False)],
             AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
             BillingMode="PAY_PER_REQUEST",
         )
@@ -95,5 +95,3 @@ def bus(moto):
     recorder = Bus()
     yield recorder
     recorder.close()
-
-

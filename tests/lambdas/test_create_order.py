@@ -27,8 +27,10 @@ from tests.lambdas.support import (
 BODY = {
     "customer_id": "cust-1",
     "currency": "AU",
-    "items": [{"sku": "BOOK-1", "quantity": 2, "unit_price_cents": 1250}, {"sku": "PEN-9", "quantity": 1,
-                                                                            "unit_price_cents": 300}],
+    "items": [
+        {"sku": "BOOK-1", "quantity": 2, "unit_price_cents": 1250},
+        {"sku": "PEN-9", "quantity": 1, "unit_price_cents": 300},
+    ],
     "card_token": "tok_visa",
 }
 
@@ -138,9 +140,15 @@ def test_same_key_twice_replays_the_first_response_with_one_order_and_one_event(
 
 
 def test_same_order_spelled_differently_is_the_same_request(ctx, tables, bus):
-    kebab = {"customer-id": "cust-1", "currency": "AU", "card-token": "tok_visa",
-             "items": [{"sku": "BOOK-1", "quantity": 2, "unit-price-cents": 1250},
-                       {"sku": "PEN-9", "quantity": 1, "unit-price-cents": 300}]}
+    kebab = {
+        "customer-id": "cust-1",
+        "currency": "AU",
+        "card-token": "tok_visa",
+        "items": [
+            {"sku": "BOOK-1", "quantity": 2, "unit-price-cents": 1250},
+            {"sku": "PEN-9", "quantity": 1, "unit-price-cents": 300},
+        ],
+    }
     create_order.handler(post("K-spelling"), ctx)
     replay = create_order.handler(post("K-spelling", body=kebab), ctx)
     assert replay["statusCode"] == 201 and replay["headers"]["Idempotent-Replayed"] == "true"
@@ -207,8 +215,9 @@ def test_concurrent_duplicates_make_one_order_and_one_event(ctx, tables, bus):
 
 def test_crash_after_the_order_and_event_before_the_response_then_retry(ctx, tables, bus):
     persistence = create_order.idempotency.persistence
-    save_success = FailOn(persistence.client, "before-call.dynamodb.UpdateItem", Crash,
-                          when=lambda params: True, times=1)
+    save_success = FailOn(
+        persistence.client, "before-call.dynamodb.UpdateItem", Crash, when=lambda params: True, times=1
+    )
     with save_success, pytest.raises(IdempotencyPersistenceLayerError):
         create_order.handler(post("K-crash"), ctx)
 

@@ -56,17 +56,30 @@ def test_metadata_uses_kebab_case_keys_and_round_trips():
     metadata = new_metadata(idempotency_key="K1", correlation_id="K1", event_version=2, producer="orders.create_order")
     assert set(metadata) == {"idempotency-key", "correlation-id", "event-version", "created-at", "producer"}
     assert metadata["event-version"] == "2"
-    event = parse_event({"source": "com.orders", "detail-type": "OrderCreated", "detail": {
-        "metadata": metadata, "data": V2_ORDER_CREATED}})
+    event = parse_event(
+        {
+            "source": "com.orders",
+            "detail-type": "OrderCreated",
+            "detail": {"metadata": metadata, "data": V2_ORDER_CREATED},
+        }
+    )
     assert event.metadata.idempotency_key == "K1" and event.metadata.version == 2
 
 
 def test_envelope_ignores_unknown_fields_at_every_level():
     body = {
-        "source": "com.orders", "detail-type": "OrderCreated", "account": "1", "new-top-level": True,
-        "detail": {"metadata": {**new_metadata(idempotency_key="K1", correlation_id="K1", event_version=1,
-                                               producer="p"), "trace-id": "t"},
-                   "data": V1_ORDER_CREATED, "extension": {"x": 1}},
+        "source": "com.orders",
+        "detail-type": "OrderCreated",
+        "account": "1",
+        "new-top-level": True,
+        "detail": {
+            "metadata": {
+                **new_metadata(idempotency_key="K1", correlation_id="K1", event_version=1, producer="p"),
+                "trace-id": "t",
+            },
+            "data": V1_ORDER_CREATED,
+            "extension": {"x": 1},
+        },
     }
     assert parse_event(json.dumps(body)).detail_type == "OrderCreated"
 
@@ -83,9 +96,14 @@ def test_envelope_ignores_unknown_fields_at_every_level():
     ],
 )
 def test_envelope_rejects_what_no_consumer_can_use(mutate, reason):
-    body = {"source": "com.orders", "detail-type": "OrderCreated", "detail": {
-        "metadata": new_metadata(idempotency_key="K1", correlation_id="K1", event_version=1, producer="p"),
-        "data": dict(V1_ORDER_CREATED)}}
+    body = {
+        "source": "com.orders",
+        "detail-type": "OrderCreated",
+        "detail": {
+            "metadata": new_metadata(idempotency_key="K1", correlation_id="K1", event_version=1, producer="p"),
+            "data": dict(V1_ORDER_CREATED),
+        },
+    }
     mutate(body)
     with pytest.raises(ValidationError) as info:
         parse_event(body)
@@ -165,8 +183,12 @@ def test_unknown_types_and_versions_are_named():
 
 def test_built_entries_carry_the_current_version_and_parse_back():
     entry = build_entry(
-        bus_name="b", detail_type="OrderShipped", data=OrderShippedV1(order_id="o-1", shipment_id="s-1"),
-        idempotency_key=derive_key("K1", "OrderShipped"), correlation_id="K1", producer="fulfilment.ship_order",
+        bus_name="b",
+        detail_type="OrderShipped",
+        data=OrderShippedV1(order_id="o-1", shipment_id="s-1"),
+        idempotency_key=derive_key("K1", "OrderShipped"),
+        correlation_id="K1",
+        producer="fulfilment.ship_order",
     )
     assert entry["Source"] == "com.fulfilment" and entry["DetailType"] == "OrderShipped"
     event = EventBridgeEvent.model_validate(

@@ -14,8 +14,12 @@ from orders.handlers import create_order, order_status
 from payments.handlers import charge_card
 from tests.lambdas.support import API_WINDOW, api_event, chain_event, record_of, sqs_batch
 
-BODY = {"customer_id": "c", "currency": "NZ", "card_token": "tok_visa",
-        "items": [{"sku": "A", "quantity": 1, "unit_price_cents": 100}]}
+BODY = {
+    "customer_id": "c",
+    "currency": "NZ",
+    "card_token": "tok_visa",
+    "items": [{"sku": "A", "quantity": 1, "unit_price_cents": 100}],
+}
 
 
 @contextmanager
@@ -64,8 +68,10 @@ def test_create_order_counts_orders_placed_and_duplicates(function, tables, bus,
 
 def test_charge_card_counts_charges_and_duplicates(function, tables, capsys):
     ctx = function("ChargeCard")
-    payload = {"idempotency_key": "K-charge-metrics", "order": {"order_id": "o", "currency": "AU",
-               "total_cents": 100, "card_token": "tok_visa", "items": []}}
+    payload = {
+        "idempotency_key": "K-charge-metrics",
+        "order": {"order_id": "o", "currency": "AU", "total_cents": 100, "card_token": "tok_visa", "items": []},
+    }
     capsys.readouterr()
     charge_card.handler(payload, ctx)
     charge_card.handler(payload, ctx)
@@ -76,8 +82,9 @@ def test_handler_logs_carry_the_token_as_correlation_id(function, tables, bus):
     ctx = function("CreateOrder", IDEMPOTENCY_TTL_SECONDS=API_WINDOW)
     with powertools_logs() as lines:
         observability.get_logger().info("before")
-        create_order.handler(api_event("POST", "/orders", route="POST /orders", body=BODY,
-                                       headers={"idempotency-key": "K-log"}), ctx)
+        create_order.handler(
+            api_event("POST", "/orders", route="POST /orders", body=BODY, headers={"idempotency-key": "K-log"}), ctx
+        )
         observability.get_logger().info("after the handler, inside its invocation state")
     assert lines[-1]["correlation_id"] == "K-log"
     assert lines[-1]["function_name"] == "CreateOrder"

@@ -51,8 +51,10 @@ def test_validate_payment_accepts_a_consistent_order(function):
     [
         (task_input("K-bad", total_cents=999), "does not match"),
         (task_input("K-bad", items=[]), "no items"),
-        (task_input("K-bad", total_cents=0, items=[{"sku": "A", "quantity": 1, "unit_price_cents": 0}]),
-         "nothing to charge"),
+        (
+            task_input("K-bad", total_cents=0, items=[{"sku": "A", "quantity": 1, "unit_price_cents": 0}]),
+            "nothing to charge",
+        ),
         (task_input("K-bad", card_token=""), "card_token"),
         ({"order": task_input("K-bad")["order"]}, "idempotency_key"),
         (task_input("K-bad", items=[{"sku": "A"}]), "malformed"),
@@ -120,9 +122,11 @@ def test_changed_order_under_the_same_token_is_refused(charge_ctx, tables):
 
 def test_crash_after_the_charge_before_the_response_then_retry_is_still_one_charge(charge_ctx, tables):
     persistence = charge_card.idempotency.persistence
-    with FailOn(persistence.client, "provide-client-params.dynamodb.UpdateItem", Crash, times=1):
-        with pytest.raises(IdempotencyPersistenceLayerError):
-            charge_card.handler(task_input("K-crash"), charge_ctx)
+    with (
+        FailOn(persistence.client, "provide-client-params.dynamodb.UpdateItem", Crash, times=1),
+        pytest.raises(IdempotencyPersistenceLayerError),
+    ):
+        charge_card.handler(task_input("K-crash"), charge_ctx)
     [row] = ledger(tables)
 
     with pytest.raises(IdempotencyAlreadyInProgressError):  # Step Functions retries this while the timeout runs
@@ -154,11 +158,14 @@ def test_settlement_rejected_card_charges_here(charge_ctx, tables):
 
 def test_ledger_throttling_is_provider_unavailable_and_the_retry_charges_once(charge_ctx, tables):
     payments_client = aws.table("PaymentsTable").meta.client
-    with FailOn(payments_client, "provide-client-params.dynamodb.PutItem",
-                transient("ProvisionedThroughputExceededException", "PutItem"),
-                when=lambda p: p.get("TableName") == "PaymentsTable", times=1):
-        with pytest.raises(PaymentProviderUnavailableError):
-            charge_card.handler(task_input("K-throttle"), charge_ctx)
+    with FailOn(
+        payments_client,
+        "provide-client-params.dynamodb.PutItem",
+        transient("ProvisionedThroughputExceededException", "PutItem"),
+        when=lambda p: p.get("TableName") == "PaymentsTable",
+        times=1,
+    ), pytest.raises(PaymentProviderUnavailableError):
+        charge_card.handler(task_input("K-throttle"), charge_ctx)
     assert not ledger(tables)
     charge_card.handler(task_input("K-throttle"), charge_ctx)
     assert len(ledger(tables, "CHARGE")) == 1
@@ -237,9 +244,11 @@ def test_concurrent_refunds_make_one_row(refund_ctx, tables, charged):
 def test_refund_crash_then_retry_is_one_refund(refund_ctx, tables, charged):
     charged("K-refund-crash")
     persistence = refund_payment.idempotency.persistence
-    with FailOn(persistence.client, "provide-client-params.dynamodb.UpdateItem", Crash, times=1):
-        with pytest.raises(IdempotencyPersistenceLayerError):
-            refund_payment.handler(refund_input("K-refund-crash"), refund_ctx)
+    with (
+        FailOn(persistence.client, "provide-client-params.dynamodb.UpdateItem", Crash, times=1),
+        pytest.raises(IdempotencyPersistenceLayerError),
+    ):
+        refund_payment.handler(refund_input("K-refund-crash"), refund_ctx)
     expire_in_progress(tables["idempotency"])
     refund_payment.handler(refund_input("K-refund-crash"), refund_ctx)
     assert len(ledger(tables, "REFUND")) == 1

@@ -58,9 +58,11 @@ def test_only_failed_entries_are_resent_with_the_same_keys(bus, events):
 def test_gives_up_after_bounded_attempts_and_raises(bus, events):
     sent = entries(2)
     pauses = []
-    with FlakyPutEvents(events, reject=lambda call, entry: key_of(entry) == key_of(sent[0])) as flaky:
-        with pytest.raises(PublishError, match="ThrottlingException") as info:
-            publish(events, sent, max_attempts=3, sleep=pauses.append)
+    with (
+        FlakyPutEvents(events, reject=lambda call, entry: key_of(entry) == key_of(sent[0])) as flaky,
+        pytest.raises(PublishError, match="ThrottlingException") as info,
+    ):
+        publish(events, sent, max_attempts=3, sleep=pauses.append)
     assert len(flaky.calls) == 3 and [len(c) for c in flaky.calls] == [2, 1, 1]
     assert pauses == [0.05, 0.1]
     assert info.value.failures[0]["index"] == 0

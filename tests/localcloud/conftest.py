@@ -17,7 +17,11 @@ def _fixture_key() -> str:
     digest = hashlib.sha256(aws_cdk.__version__.encode() if hasattr(aws_cdk, "__version__") else b"cdk")
     for root in ("fixture_app.py", "fixture_lambdas", "fixture_statemachines"):
         path = HERE / root
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        files = (
+            [path]
+            if path.is_file()
+            else sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        )
         for f in files:
             digest.update(str(f.relative_to(HERE)).encode())
             digest.update(f.read_bytes())

@@ -5,18 +5,44 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import (
     aws_apigatewayv2 as apigw,
+)
+from aws_cdk import (
     aws_apigatewayv2_authorizers as authorizers,
+)
+from aws_cdk import (
     aws_apigatewayv2_integrations as integrations,
+)
+from aws_cdk import (
     aws_cloudwatch as cloudwatch,
+)
+from aws_cdk import (
     aws_dynamodb as dynamodb,
+)
+from aws_cdk import (
     aws_events as events,
+)
+from aws_cdk import (
     aws_events_targets as targets,
+)
+from aws_cdk import (
     aws_iam as iam,
+)
+from aws_cdk import (
     aws_lambda as lambda_,
+)
+from aws_cdk import (
     aws_lambda_event_sources as sources,
+)
+from aws_cdk import (
     aws_logs as logs,
+)
+from aws_cdk import (
     aws_pipes as pipes,
+)
+from aws_cdk import (
     aws_sqs as sqs,
+)
+from aws_cdk import (
     aws_stepfunctions as sfn,
 )
 from constructs import Construct

@@ -35,8 +35,9 @@ def test_every_call_is_seen_with_its_caller_and_counted(cloud):
 def test_a_failed_call_fails_the_handler_with_the_aws_error(manual_cloud):
     cloud = manual_cloud
     # the SDK retries a throttle: fail every attempt
-    fault = cloud.hooks.add(FailAwsCall("dynamodb", "PutItem", code="ProvisionedThroughputExceededException",
-                                        caller="Consume", times=100))
+    fault = cloud.hooks.add(
+        FailAwsCall("dynamodb", "PutItem", code="ProvisionedThroughputExceededException", caller="Consume", times=100)
+    )
     create(cloud, "s2")
     cloud.run_until_quiet()
     attempts = len(fault.fired)
@@ -46,7 +47,9 @@ def test_a_failed_call_fails_the_handler_with_the_aws_error(manual_cloud):
     [invoke] = [e for e in cloud.timeline.of_kind("invoke") if e.target == "Consume"]
     assert invoke.detail["error_type"] == "ProvisionedThroughputExceededException"  # botocore's ClientError
     faults = cloud.timeline.of_kind("fault")
-    assert faults[0].target == "dynamodb:PutItem" and faults[0].detail["code"] == "ProvisionedThroughputExceededException"
+    assert (
+        faults[0].target == "dynamodb:PutItem" and faults[0].detail["code"] == "ProvisionedThroughputExceededException"
+    )
     assert cloud.timeline.of_kind("wait")  # the SDK's backoff, elapsed instantly
     cloud.advance(31)
     cloud.run_until_quiet()

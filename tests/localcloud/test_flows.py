@@ -155,8 +155,15 @@ def test_fifo_group_is_blocked_behind_a_failed_message(manual_cloud):
     create(cloud, "h1", key="h-1", fail=True)
     cloud.run_until_quiet()
     # a later event of the same group waits behind the failed one, in order
-    cloud.put_events([{"Source": "fixture.things", "DetailType": "ThingCreated",
-                       "Detail": {"metadata": {"idempotency-key": "h-2"}, "data": {"item-id": "h1", "n": 2}}}])
+    cloud.put_events(
+        [
+            {
+                "Source": "fixture.things",
+                "DetailType": "ThingCreated",
+                "Detail": {"metadata": {"idempotency-key": "h-2"}, "data": {"item-id": "h1", "n": 2}},
+            }
+        ]
+    )
     cloud.run_until_quiet()
     assert not consumed(cloud, "h1")
     assert [m.in_flight for m in cloud.messages("Inbox")] == [True, False]
@@ -250,8 +257,14 @@ def test_timeline_tells_the_story(cloud):
     create(cloud, "n1", start=True)
     cloud.run_until_quiet()
     text = cloud.format_timeline()
-    for fragment in ("http", "rule:ThingsRule -> Buffer", "pipe:InboxPipe -> Inbox", "esm:Inbox -> Consume",
-                     "lambda:Consume -> Parent/n1", "states:Parent/n1#Validate -> Validate"):
+    for fragment in (
+        "http",
+        "rule:ThingsRule -> Buffer",
+        "pipe:InboxPipe -> Inbox",
+        "esm:Inbox -> Consume",
+        "lambda:Consume -> Parent/n1",
+        "states:Parent/n1#Validate -> Validate",
+    ):
         assert fragment in text, text
 
 

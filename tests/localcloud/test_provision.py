@@ -72,9 +72,8 @@ def test_what_is_not_run_is_listed_once(cloud):
 def test_start_logs_the_unsupported_list_once(fixture_out, caplog):
     from localcloud import LocalCloud
 
-    with caplog.at_level("WARNING", logger="localcloud"):
-        with LocalCloud.start(fixture_out):
-            pass
+    with caplog.at_level("WARNING", logger="localcloud"), LocalCloud.start(fixture_out):
+        pass
     assert len([r for r in caplog.records if "not run locally" in r.getMessage()]) == 1
 
 

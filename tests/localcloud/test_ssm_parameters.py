@@ -6,7 +6,10 @@ from moto import mock_aws
 
 from localcloud.provision import ACCOUNT
 from localcloud.ssm_parameters import (
-    LOCAL_PARAMETERS, MissingSsmParameter, put_local_parameters, template_parameter_values,
+    LOCAL_PARAMETERS,
+    MissingSsmParameter,
+    put_local_parameters,
+    template_parameter_values,
 )
 
 REGION = "us-east-1"

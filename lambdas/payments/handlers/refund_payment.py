@@ -9,7 +9,6 @@ from eventing import aws, observability
 from eventing.idempotency import Idempotency, replayed, task_handler
 from payments import service
 
-
 idempotency = Idempotency(
     event_key_jmespath="idempotency_key", payload_validation_jmespath="order", response_hook=replayed
 )
