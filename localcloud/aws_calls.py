@@ -65,16 +65,22 @@ def _execution_arn() -> str:
     if arn:
         return arn
     # A Parallel branch or a Map iteration runs in a thread of its own: find the state's environment on the stack
-    frame = sys._getframe(2)
+    context = state_context(sys._getframe(2)) or {}
+    return (context.get("Execution") or {}).get("Id", "")
+
+
+def state_context(frame: Any) -> dict | None:
+    """The context object (`$$`) of the Step Functions state whose evaluation is on this stack, from `frame` up;
+    None when no state is running there."""
     while frame is not None:
         env = frame.f_locals.get("env")
         if env is not None and type(env).__name__ == "Environment":
             try:
-                return env.states.context_object.context_object_data["Execution"]["Id"]
-            except (AttributeError, KeyError, TypeError):
-                return ""
+                return env.states.context_object.context_object_data
+            except AttributeError:
+                return {}
         frame = frame.f_back
-    return ""
+    return None
 
 
 class AwsCalls:

@@ -27,7 +27,7 @@ from .apigateway.api import HttpApi
 from .apigateway.router import HttpRouter
 from .arns import arn_name
 from .assembly import CloudAssembly
-from .aws_calls import OWN_CLIENT, AwsCalls
+from .aws_calls import OWN_CLIENT, AwsCalls, state_context
 from .clock import Clock, WallClock
 from .events.buses import EventBuses
 from .events.targets import RuleTargets
@@ -259,20 +259,14 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
         callers = getattr(self._local, "callers", None)
         if callers:
             return f"lambda:{self.label(callers[-1])}"
-        frame = sys._getframe(2)
-        for _ in range(80):
-            if frame is None:
-                break
-            env = frame.f_locals.get("env")
-            if env is not None and type(env).__name__ == "Environment":
-                try:
-                    ctx = env.states.context_object.context_object_data
-                    machine = self.label(ctx["StateMachine"]["Id"])
-                    return f"states:{machine}/{ctx['Execution']['Name']}#{ctx['State']['Name']}"
-                except Exception:  # noqa: BLE001
-                    return "states"
-            frame = frame.f_back
-        return "api"
+        context = state_context(sys._getframe(2))
+        if context is None:
+            return "api"
+        try:
+            machine = self.label(context["StateMachine"]["Id"])
+            return f"states:{machine}/{context['Execution']['Name']}#{context['State']['Name']}"
+        except (KeyError, TypeError):
+            return "states"
 
     # ------------------------------------------------------------------ running
     def run_until_quiet(self, *, timeout: float | None = None) -> int:
