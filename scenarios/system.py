@@ -79,6 +79,11 @@ def order_view(cloud: LocalCloud, order_id: str) -> tuple[int, dict]:
     return response.status, response.json
 
 
+def audit_events(cloud: LocalCloud) -> list[dict]:
+    """Every event the custom bus carried, as the audit rule logged it."""
+    return [json.loads(m) for m in cloud.log_events("AuditLog")]
+
+
 # ---------------------------------------------------------------------------------------------------------- executions
 def payment_execution(cloud: LocalCloud, key: str):
     """The order's payment workflow (named by the client's token), or None."""
@@ -177,3 +182,53 @@ def http_note(response: Response, method: str = "POST") -> str:
         if isinstance(body, dict) and body.get("status"):
             note += f": status {body['status']}"
     return note
+
+
+# ---------------------------------------------------------------------------------------------------------- outcomes
+FINAL_STATUSES = ("SHIPPED", "FAILED")
+
+
+def order_outcome(cloud: LocalCloud, key: str, order_id: str) -> dict[str, Any]:
+    """Everything that says how the order ended: projection, ledger, fulfilment, its executions, its review."""
+    _, view = order_view(cloud, order_id)
+    ledger = ledger_entries(cloud, order_id)
+    rows = fulfilment_rows(cloud, order_id)
+    execution = payment_execution(cloud, key)
+    return {
+        "status": view.get("status"),
+        "failure_reason": view.get("failure_reason"),
+        "charges": ledger["CHARGE"],
+        "refunds": ledger["REFUND"],
+        "review": review_status(cloud, order_id),
+        "shipments": int("SHIPMENT" in rows),
+        "reservation": rows.get("RESERVATION", {}).get("outcome"),
+        "execution": execution.status if execution else None,
+        "execution_error": execution.error if execution else None,
+        "running": [e.name for e in cloud.executions() if e.status == "RUNNING" and key in e.name],
+    }
+
+
+def broken_invariants(outcome: dict[str, Any]) -> list[str]:
+    """What the chaos run checks of one order: exactly one final outcome (shipped: one charge, no refund; failed: no
+    charge, or one charge and one refund), shipped only when paid and in stock, nothing left running, and a review
+    that does not contradict the order."""
+    broken = []
+    status = outcome["status"]
+    if status not in FINAL_STATUSES:
+        broken.append(f"status {status} is not final")
+    if status == "SHIPPED" and (outcome["charges"], outcome["refunds"], outcome["shipments"]) != (1, 0, 1):
+        broken.append(f"shipped with {outcome['charges']} charge(s), {outcome['refunds']} refund(s)")
+    if status == "SHIPPED" and outcome["reservation"] != "RESERVED":
+        broken.append(f"shipped with reservation {outcome['reservation']}")
+    if status == "FAILED" and (outcome["shipments"] or outcome["charges"] != outcome["refunds"]):
+        broken.append(f"failed with {outcome['charges']} charge(s), {outcome['refunds']} refund(s), "
+                      f"{outcome['shipments']} shipment(s)")
+    if outcome["running"]:
+        broken.append(f"executions still running: {outcome['running']}")
+    review = outcome["review"]
+    if (review == "PENDING"
+            or (review == "APPROVED" and outcome["failure_reason"] in ("REVIEW_EXPIRED", "REVIEW_REJECTED"))
+            or (review in ("REJECTED", "EXPIRED") and outcome["charges"])):
+        broken.append(f"review {review} contradicts an order {status} ({outcome['failure_reason']}) with "
+                      f"{outcome['charges']} charge(s)")
+    return broken
