@@ -39,6 +39,7 @@ class Progress:
         self.done = 0
         self.started = time.perf_counter()
         self.quarters: dict[int, tuple[float, int]] = {}  # quarter -> (seconds, orders done) when first reached
+        self.finished = 0.0  # seconds when the last order's batch was done (the reconciliation comes after)
         self._printed = 0.0
 
     def add(self, orders: int) -> None:
@@ -47,17 +48,21 @@ class Progress:
         for q in (1, 3):
             if q not in self.quarters and self.done >= self.total * q / 4:
                 self.quarters[q] = (now, self.done)
+        if self.done == self.total:
+            self.finished = now
         if now - self._printed >= self.every or self.done == self.total:
             self._printed = now
             print(f"chaos: {self.done}/{self.total} orders ({100 * self.done // max(self.total, 1)}%), "
                   f"{self.done / now:.1f} orders/s, {now:.0f} s", flush=True)
 
-    def rates(self, seconds: float) -> dict[str, float]:
-        if 1 not in self.quarters or 3 not in self.quarters:
+    def rates(self) -> dict[str, float]:
+        """Orders per second up to the first quarter (start-up included) and from the third to the last order."""
+        if 1 not in self.quarters or 3 not in self.quarters or not self.finished:
             return {}
         (t1, n1), (t3, n3) = self.quarters[1], self.quarters[3]
-        last = (self.total - n3) / (seconds - t3) if seconds > t3 else 0.0
-        return {"first_quarter_orders_per_second": n1 / t1, "last_quarter_orders_per_second": last}
+        last = (self.total - n3) / (self.finished - t3) if self.finished > t3 else 0.0
+        return {"first_quarter_orders_per_second": n1 / t1, "last_quarter_orders_per_second": last,
+                "orders_done_seconds": self.finished}
 
 
 def run(cdk_out: str, orders: int, seed: int, workers: int) -> tuple[dict, list[dict]]:
@@ -83,7 +88,7 @@ def run(cdk_out: str, orders: int, seed: int, workers: int) -> tuple[dict, list[
         p.join()
     seconds = time.perf_counter() - progress.started
     merged = report.merge(sorted(results, key=lambda r: r["worker"]), seed=seed, orders=orders, workers=workers,
-                          seconds=seconds, rates=progress.rates(seconds))
+                          seconds=seconds, rates=progress.rates())
     if crashes:
         merged["passed"] = False
         merged["run_errors"] = crashes + merged["run_errors"]

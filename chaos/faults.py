@@ -212,9 +212,10 @@ def batch_keys(event: Any) -> list[str]:
 class ChaosInjector:
     """One hook for every planned fault: `invoke`, `deliver` and `aws_call` (see localcloud/hooks.py)."""
 
-    def __init__(self, plans: dict[str, OrderPlan], timeline: Any):
+    def __init__(self, plans: dict[str, OrderPlan], timeline: Any, label: Callable[[str], str] = str):
         self.plans = plans
         self.timeline = timeline
+        self.label = label  # a function's or queue's name as the timeline shows it
         self.injected: Counter = Counter()
         self.on_create_order_publish: Callable[[str], None] | None = None  # the client's concurrent retry
         self._fired: set[tuple[str, str]] = set()
@@ -236,7 +237,8 @@ class ChaosInjector:
                     continue
                 self._fired.add((key, kind))
                 self.injected[kind] += 1
-            self.timeline.record("fault", "chaos", where, what=kind, key=key, variant=hop[1] or None)
+            self.timeline.record("fault", "chaos", self.label(where), what=kind, key=key,
+                                 **({"variant": hop[1]} if hop[1] else {}))
             return key
         return None
 

@@ -24,7 +24,7 @@ from .snapshot import read_state
 
 BATCH = 100  # orders placed before each delivery round: FIFO batches fill up with several orders' events
 POISON_EVERY = 10  # batches between two rounds of poison (one of each kind)
-REPLAY_AFTER = 2  # the batch after which the archive is replayed (moto replays every archived event, so early)
+REPLAY_AFTER = 1  # the batch after which the archive is replayed (moto replays every archived event, so early)
 VISIBILITY_STEP = 61  # seconds: past every inbox's 60 s visibility timeout
 MAX_CYCLES = 12  # visibility timeouts waited per round: poison needs 5 receives before its DLQ
 TIMELINES_PER_INVARIANT = 5
@@ -60,7 +60,7 @@ def _run(cloud: LocalCloud, seed: int, keys: list[str], worker: int, progress, s
     offered = faults.features(cloud)
     kinds = faults.enabled(offered)
     plans = {key: faults.draw(seed, key, kinds) for key in keys}
-    injector = cloud.hooks.add(faults.ChaosInjector(plans, cloud.timeline))
+    injector = cloud.hooks.add(faults.ChaosInjector(plans, cloud.timeline, cloud.label))
     client = Client(cloud, injector)
     client.stock_up()
     settler = _Settler(cloud)
@@ -68,6 +68,7 @@ def _run(cloud: LocalCloud, seed: int, keys: list[str], worker: int, progress, s
     marks, errors = [], []
     run_started = time.perf_counter()
     for number, batch in enumerate(batches):
+        batch_started = cloud.clock.now()
         batch_plans = [plans[k] for k in batch]
         injector.live = set(batch)
         for plan in batch_plans:
@@ -78,7 +79,9 @@ def _run(cloud: LocalCloud, seed: int, keys: list[str], worker: int, progress, s
             client.send_poison(f"w{worker}b{number}")
         errors += settler.settle()
         if number == min(REPLAY_AFTER, len(batches) - 1):
-            injector.note("archive_replay", "", "archive", replay=cloud.replay_archive())
+            # the window of this batch (moto replays the whole archive whatever the window: hence early in the run)
+            replay = cloud.replay_archive(start=batch_started, end=cloud.clock.now())
+            injector.note("archive_replay", "", "archive", replay=replay)
             errors += settler.settle()
         marks.append((len(batch), time.perf_counter() - run_started))
         progress(len(batch), len(keys))
