@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
@@ -19,7 +21,7 @@ class ApiStack(Stack):
         create_order: lambda_.IFunction,
         get_order: lambda_.IFunction,
         decide_review: lambda_.IFunction,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.api = apigw.HttpApi(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
@@ -28,7 +29,7 @@ class DomainStack(Stack):
         bus: events.IEventBus,
         idempotency_table: dynamodb.ITableV2,
         alarm_topic: sns.ITopic,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config

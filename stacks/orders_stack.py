@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from constructs import Construct
@@ -22,7 +24,7 @@ ORDER_LIFECYCLE = [
 class OrdersStack(DomainStack):
     domain = "orders"
 
-    def __init__(self, scope: Construct, construct_id: str, *, orders_table: dynamodb.ITableV2, **kwargs) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, orders_table: dynamodb.ITableV2, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         orders_env = {"ORDERS_TABLE_NAME": orders_table.table_name}
 

@@ -1,7 +1,9 @@
 """Payments: reacts to OrderCreated and orchestrates the payment of each order in a Standard state machine."""
+
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_dynamodb as dynamodb
@@ -12,13 +14,16 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from stacks.components.function import DomainFunction
 from stacks.components.queue import DeadLetterQueue
 from stacks.domain_stack import DomainStack
 
 STATEMACHINES_DIR = Path(__file__).resolve().parents[1] / "statemachines"
 
 
-def _workflow(scope: Construct, construct_id: str, *, name: str, file_name: str, substitutions: dict[str, str]):
+def _workflow(
+    scope: Construct, construct_id: str, *, name: str, file_name: str, substitutions: dict[str, str]
+) -> sfn.StateMachine:
     log_group = logs.LogGroup(
         scope, f"{construct_id}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
     )
@@ -37,7 +42,9 @@ def _workflow(scope: Construct, construct_id: str, *, name: str, file_name: str,
 class PaymentsStack(DomainStack):
     domain = "payments"
 
-    def __init__(self, scope: Construct, construct_id: str, *, payments_table: dynamodb.ITableV2, **kwargs) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, payments_table: dynamodb.ITableV2, **kwargs: Any
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         bus = self.bus
         remembered = self.consumer_idempotency
@@ -45,29 +52,41 @@ class PaymentsStack(DomainStack):
 
         validate = self.function("ValidatePayment", handler="payments.handlers.validate_payment.handler")
         request_review = self.function(
-            "RequestFraudReview", handler="payments.handlers.request_fraud_review.handler",
-            environment=ledger_env, idempotency=remembered,
+            "RequestFraudReview",
+            handler="payments.handlers.request_fraud_review.handler",
+            environment=ledger_env,
+            idempotency=remembered,
         )
         charge = self.function(
-            "ChargeCard", handler="payments.handlers.charge_card.handler", environment=ledger_env,
+            "ChargeCard",
+            handler="payments.handlers.charge_card.handler",
+            environment=ledger_env,
             idempotency=remembered,
         )
         refund = self.function(
-            "RefundPayment", handler="payments.handlers.refund_payment.handler", environment=ledger_env,
+            "RefundPayment",
+            handler="payments.handlers.refund_payment.handler",
+            environment=ledger_env,
             idempotency=remembered,
         )
         for writer in (request_review, charge, refund):
             payments_table.grant_read_write_data(writer.function)
 
         self.settlement = _workflow(
-            self, "Settlement", name=f"{self.stack_name}-Settlement", file_name="settlement.asl.json",
+            self,
+            "Settlement",
+            name=f"{self.stack_name}-Settlement",
+            file_name="settlement.asl.json",
             substitutions={"PaymentsTableName": payments_table.table_name},
         )
         payments_table.grant(self.settlement, "dynamodb:UpdateItem")
 
         payment_name = f"{self.stack_name}-Payment"
         self.payment = _workflow(
-            self, "Payment", name=payment_name, file_name="payment.asl.json",
+            self,
+            "Payment",
+            name=payment_name,
+            file_name="payment.asl.json",
             substitutions={
                 "ReviewThresholdCents": str(self.config.review_threshold_cents),
                 "ValidatePaymentFunctionArn": validate.function.function_arn,
@@ -92,7 +111,9 @@ class PaymentsStack(DomainStack):
 
         outcome_env = {**ledger_env, "EVENT_BUS_NAME": bus.event_bus_name}
         start = self.function(
-            "StartPayment", handler="payments.handlers.start_payment.handler", idempotency=remembered,
+            "StartPayment",
+            handler="payments.handlers.start_payment.handler",
+            idempotency=remembered,
             environment={"PAYMENT_STATE_MACHINE_ARN": self.payment.state_machine_arn, **outcome_env},
         )
         self.payment.grant_start_execution(start.function)
@@ -112,7 +133,9 @@ class PaymentsStack(DomainStack):
             )
         )
         finalize = self.function(
-            "FinalizePayment", handler="payments.handlers.finalize_payment.handler", idempotency=remembered,
+            "FinalizePayment",
+            handler="payments.handlers.finalize_payment.handler",
+            idempotency=remembered,
             environment=outcome_env,
         )
         for finisher in (start, finalize):
@@ -137,12 +160,13 @@ class PaymentsStack(DomainStack):
         )
 
         self.payments_inbox = self.inbox(
-            "PaymentsInbox", consumer=start,
+            "PaymentsInbox",
+            consumer=start,
             description="StockReserved to the payments starter (reserve, then charge)",
             pattern=events.EventPattern(source=["com.fulfilment"], detail_type=["StockReserved"]),
         )
 
-    def _finalize_closed_executions(self, finalize) -> None:
+    def _finalize_closed_executions(self, finalize: DomainFunction) -> None:
         """Step Functions' status-change events (default bus) of payment executions that closed unfinished."""
         dead_letter = DeadLetterQueue(self, "FinalizeDeadLetter", key=self._key(), alarm_topic=self.alarm_topic)
         self.finalize_rule = events.Rule(
@@ -152,7 +176,10 @@ class PaymentsStack(DomainStack):
             event_pattern=events.EventPattern(
                 source=["aws.states"],
                 detail_type=["Step Functions Execution Status Change"],
-                detail={"status": ["FAILED", "TIMED_OUT", "ABORTED"], "stateMachineArn": [self.payment.state_machine_arn]},
+                detail={
+                    "status": ["FAILED", "TIMED_OUT", "ABORTED"],
+                    "stateMachineArn": [self.payment.state_machine_arn],
+                },
             ),
             targets=[
                 targets.LambdaFunction(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 
-def _table(scope: Construct, construct_id: str, partition: str, sort: str | None = None, ttl: str | None = None):
+def _table(
+    scope: Construct, construct_id: str, partition: str, sort: str | None = None, ttl: str | None = None
+) -> dynamodb.TableV2:
     return dynamodb.TableV2(
         scope,
         construct_id,
@@ -25,7 +29,7 @@ def _table(scope: Construct, construct_id: str, partition: str, sort: str | None
 
 
 class StatefulStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         # Powertools idempotency records: key `id`, expiry `expiration` (Powertools' defaults).
         self.idempotency_table = _table(self, "IdempotencyTable", "id", ttl="expiration")

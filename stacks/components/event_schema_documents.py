@@ -48,7 +48,8 @@ def event_schema(detail_type: str, version: int) -> dict[str, Any]:
         },
         "definitions": dict(sorted(definitions.items())),
     }
-    return _as_draft_4(document)
+    draft_4: dict[str, Any] = _as_draft_4(document)
+    return draft_4
 
 
 def every_event_schema() -> dict[tuple[str, int], dict[str, Any]]:

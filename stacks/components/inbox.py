@@ -1,6 +1,6 @@
 """A domain's inbox: its subscription to the bus, ending in one ordered, deduplicated queue per consumer.
 
-rule --(retry policy, standard DLQ)--> buffer queue --EventBridge Pipe--> FIFO queue --(batch, partial failures)--> Lambda
+rule --(retries, standard DLQ)--> buffer queue --EventBridge Pipe--> FIFO queue --(batch, partial failures)--> Lambda
 
 A rule can only give a FIFO target a fixed MessageGroupId, which would make the consumer strictly serial. The pipe
 sets the group to the order id (orders proceed in parallel, each in order) and the deduplication id to the event's

@@ -6,12 +6,16 @@ log group's resource policy. A plain `AWS::Logs::ResourcePolicy` does the same j
 
 from __future__ import annotations
 
+from typing import cast
+
 import jsii
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.interfaces import aws_events as events_refs
+from constructs import Construct
 
 from stacks.components.inbox import RULE_MAX_EVENT_AGE, RULE_RETRY_ATTEMPTS
 
@@ -22,10 +26,11 @@ class LogGroupTarget:
         self._log_group = log_group
         self._dead_letter_queue = dead_letter_queue
 
-    def bind(self, rule: events.IRule, _id: str | None = None) -> events.RuleTargetConfig:
+    # The signature is IRuleTarget's, parameter names included (mypy checks the protocol by them).
+    def bind(self, rule: events_refs.IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
         stack = Stack.of(rule)
         logs.CfnResourcePolicy(
-            rule,
+            cast(Construct, rule),  # every rule here is an events.Rule, a construct
             "LogGroupPolicy",
             policy_name=f"{stack.stack_name}-events-to-audit-log",
             policy_document=stack.to_json_string(
@@ -48,7 +53,7 @@ class LogGroupTarget:
                 actions=["sqs:SendMessage"],
                 principals=[iam.ServicePrincipal("events.amazonaws.com")],
                 resources=[self._dead_letter_queue.queue_arn],
-                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_arn}},
+                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_ref.rule_arn}},
             )
         )
         return events.RuleTargetConfig(

@@ -1,5 +1,8 @@
 """Every queue is built here: encrypted with a customer managed key, SSL only, a dead-letter queue, an alarm."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -64,7 +67,7 @@ class SecureQueue(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter = DeadLetterQueue(self, "DeadLetter", key=key, fifo=fifo, alarm_topic=alarm_topic)
-        fifo_settings = (
+        fifo_settings: dict[str, Any] = (
             # High-throughput FIFO: deduplication and throughput per message group (one group per order).
             dict(
                 fifo=True,
@@ -82,8 +85,6 @@ class SecureQueue(Construct):
             encryption_master_key=key,
             enforce_ssl=True,
             visibility_timeout=visibility_timeout,
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dead_letter.queue, max_receive_count=max_receive_count
-            ),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter.queue, max_receive_count=max_receive_count),
             **fifo_settings,
         )
