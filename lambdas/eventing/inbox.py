@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from pydantic import ValidationError
@@ -25,7 +26,9 @@ from eventing.schemas import EventData, read
 EVENT_KEY_JMESPATH = 'detail.metadata."idempotency-key"'
 PAYLOAD_JMESPATH = "detail.data"
 
-Handle = Callable[[EventBridgeEvent, EventData], Any]
+# A handler gets the data as the model registered for the detail-type it is keyed on (eventing.schemas.read):
+# each takes its own EventData subclass, which a Callable type cannot tie to the key.
+Handle = Callable[[EventBridgeEvent, Any], Any]
 
 
 class PoisonRecordError(Exception):
@@ -76,7 +79,7 @@ def consume(
     *,
     idempotency: Idempotency,
     handlers: Mapping[str, Handle],
-) -> dict[str, Any]:
+) -> PartialItemFailureResponse:
     """Process one SQS FIFO batch with ``handlers[detail-type]``; returns ``{"batchItemFailures": [...]}``."""
     config, persistence = idempotency.get()
     config.register_lambda_context(context)
@@ -110,7 +113,7 @@ def handler(handlers: Mapping[str, Handle], idempotency: Idempotency) -> Callabl
     """The Lambda handler of an inbox consumer: every one is `consume` with its own handlers and idempotency."""
 
     @observability.lambda_handler
-    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
         return consume(event, context, idempotency=idempotency, handlers=handlers)
 
     return handle

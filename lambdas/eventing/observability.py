@@ -32,7 +32,8 @@ def get_logger() -> Logger:
     with _lock:
         if "logger" not in _made:
             _made["logger"] = Logger(service=_service())
-        return _made["logger"]
+        logger: Logger = _made["logger"]
+        return logger
 
 
 def _tracing_disabled() -> bool:
@@ -45,14 +46,16 @@ def get_tracer() -> Tracer:
     with _lock:
         if "tracer" not in _made:
             _made["tracer"] = Tracer(service=_service())
-        return _made["tracer"]
+        tracer: Tracer = _made["tracer"]
+        return tracer
 
 
 def get_metrics() -> Metrics:
     with _lock:
         if "metrics" not in _made:
             _made["metrics"] = Metrics(service=_service())
-        return _made["metrics"]
+        metrics: Metrics = _made["metrics"]
+        return metrics
 
 
 def count(name: str, value: int = 1) -> None:
@@ -88,7 +91,7 @@ def lambda_handler(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         with _metrics_lock:
             metrics.provider.service = _service()
             metrics.provider.namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or metrics.provider.namespace
-        traced = logger.inject_lambda_context(with_service, clear_state=True)
+        traced: Callable[[Any, Any], Any] = logger.inject_lambda_context(with_service, clear_state=True)
         if not _tracing_disabled():
             traced = get_tracer().capture_lambda_handler(traced)
         try:

@@ -13,7 +13,8 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def error_code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
+    code: str = exc.response.get("Error", {}).get("Code", "")
+    return code
 
 
 def put_once(table: Any, item: dict[str, Any], key: Sequence[str]) -> tuple[dict[str, Any], bool]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +34,6 @@ class CreateOrderRequest(BaseModel):
     def total_cents(self) -> int:
         return sum(item.quantity * item.unit_price_cents for item in self.items)
 
-    def normalised(self) -> dict:
+    def normalised(self) -> dict[str, Any]:
         """The request as the idempotency payload hash sees it: independent of key spelling and field order."""
         return self.model_dump(mode="json")

@@ -29,6 +29,6 @@ def release(event: EventBridgeEvent, data: PaymentFailedV1) -> dict[str, Any]:
     return service.release_stock(_table(), data)
 
 
-HANDLERS = {"OrderCreated": reserve, "PaymentFailed": release}
+HANDLERS: dict[str, inbox.Handle] = {"OrderCreated": reserve, "PaymentFailed": release}
 
 handler = inbox.handler(HANDLERS, idempotency)
