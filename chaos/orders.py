@@ -112,7 +112,7 @@ class Client:
         answer = self.cloud.http(method, path, headers=headers, body=body)
         self.answers[(what, answer.status)] += 1
         if answer.status >= 500:  # what the function said, for the report (the client only sees the status)
-            failed = [e for e in self.cloud.timeline.entries[mark:] if e.kind == "invoke" and not e.detail.get("ok")]
+            failed = [e for e in self.cloud.timeline.entries[mark:] if e.kind == "invoke" and e.detail.get("ok") is False]
             if failed:
                 error = failed[-1].detail
                 answer.error = f"{failed[-1].target}: {error.get('error_type')}: {error.get('error_message')}"
