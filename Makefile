@@ -22,7 +22,7 @@ help:
 	@echo "make diff    cdk diff --all: what a deploy would change in the AWS account in your environment"
 	@echo "make deploy  cdk deploy --all to the AWS account in your environment"
 	@echo "make destroy cdk destroy --all, after asking (FORCE=1 does not ask); tables, keys and the audit log are retained"
-	@echo "make bench   local cloud start-up and one order's flow, timed; report in reports/localcloud-bench.json"
+	@echo "make bench   cold starts against a bare Powertools handler, orders/s and p50/p95 against a moto floor; reports/bench.json, docs/benchmarks.md"
 	@echo "make chaos   N orders (N=10000) with seeded faults at every hop (SEED=7), reconciled; reports/chaos.json"
 	@echo "make docs    regenerate the architecture, state machine and event catalog pages in docs/ from cdk.out"
 
@@ -57,7 +57,7 @@ lint: deps
 	$(VENV)/bin/mypy
 
 bench: cdk.out/manifest.json
-	$(PY) -m localcloud.bench cdk.out --flows 50 --json reports/localcloud-bench.json
+	$(PY) -m bench --cdk-out cdk.out --samples 7 --orders 50 --json reports/bench.json --docs docs/benchmarks.md
 
 N ?= 10000
 SEED ?= 7
