@@ -53,7 +53,7 @@ class IamChecks:
                 continue
             for target in rule.props.get("Targets") or []:
                 self._rule_targets[(label(rule.attrs["Arn"]), label(target["Arn"]))] = (rule.attrs["Arn"], target)
-        self._pipes = {label(p.ref): p.props for p in index.of_type("AWS::Pipes::Pipe") if p.ref is not None}
+        self._pipes = {label(p.ref): p for p in index.of_type("AWS::Pipes::Pipe") if p.ref is not None}
         self._mappings = {}
         for m in index.of_type("AWS::Lambda::EventSourceMapping"):
             function = index.function_arn(m.props.get("FunctionName", "")).split(":function:")[1]
@@ -115,7 +115,8 @@ class IamChecks:
                 if error:
                     return self._dead_letter(delivery, *found, *error)
         elif delivery.kind == "pipe" and delivery.source in self._pipes:
-            denial = self._pipe(self._pipes[delivery.source])
+            pipe = self._pipes[delivery.source]
+            denial = self._pipe(pipe.props, pipe.attrs.get("Arn"))
             if denial:
                 self._record(delivery, "NO_PERMISSIONS", denial.message)
                 raise DeliveryRefused(denial.message)
@@ -146,16 +147,18 @@ class IamChecks:
                 denial = denial or self.authorizer.service_request(EVENTS, action, stream, source)
         elif service == "states":
             role = target.get("RoleArn", "")
-            if not self._trusts(role, EVENTS):
+            if not self._trusts(role, EVENTS, rule_arn):
                 return "FAILED_TO_ASSUME_ROLE", f"EventBridge could not assume the role {role or '(none)'}"
             denial = self.authorizer.role_request(role, "events", "states:StartExecution", arn)
         return ("NO_PERMISSIONS", denial.message) if denial else None
 
-    def _trusts(self, role_arn: str, service: str) -> bool:
+    def _trusts(self, role_arn: str, service: str, source_arn: str | None = None) -> bool:
+        """Whether the role's trust policy lets `service` assume it, acting for `source_arn`."""
         role = self.index.role(role_arn)
+        context = {"aws:SourceAccount": self.account, **({"aws:SourceArn": source_arn} if source_arn else {})}
         return role is not None and evaluate([role.trust], "sts:AssumeRole", role_arn,
                                              principal=Principal(service=service, account=self.account),
-                                             context={"aws:SourceAccount": self.account}) is Decision.ALLOW
+                                             context=context) is Decision.ALLOW
 
     def _dead_letter(self, delivery: Delivery, rule_arn: str, target: dict, code: str, message: str) -> None:
         self._record(delivery, code, message)
@@ -179,9 +182,9 @@ class IamChecks:
         self.timeline.record("dlq", f"rule:{delivery.source}", self.label(dlq), error_code=code)
         return None
 
-    def _pipe(self, pipe: dict) -> Denial | None:
+    def _pipe(self, pipe: dict, pipe_arn: str | None) -> Denial | None:
         role = pipe.get("RoleArn", "")
-        if not self._trusts(role, "pipes.amazonaws.com"):
+        if not self._trusts(role, "pipes.amazonaws.com", pipe_arn):
             return Denial("pipes.amazonaws.com", "sts:AssumeRole", role, "because the role's trust policy does "
                           "not allow it")
         denial = self._consumer(role, "pipe", pipe["Source"])

@@ -31,7 +31,7 @@ def declared_resources(assembly: Any, registry: Any, resolver_for: Callable[[str
     for stack in assembly.stacks:
         resolver = resolver_for(stack.name)
         for resource in stack.resources.values():
-            if resource.type not in READ_TYPES:
+            if resource.type not in READ_TYPES and not resource.type.startswith("Custom::"):
                 continue
             if resource.condition and not resolver.condition(resource.condition):
                 continue

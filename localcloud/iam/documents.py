@@ -126,6 +126,10 @@ class PolicyIndex:
             self.resource_policies.setdefault(function_arn, []).append(lambda_permission_document(r.props, function_arn))
         for r in self.of_type("AWS::Logs::ResourcePolicy"):
             self.log_policies.append(_document(r.props.get("PolicyDocument")))
+        for r in self.resources:
+            document = _custom_log_policy(r)
+            if document is not None:
+                self.log_policies.append(document)
 
     def _attach_managed(self, info: RoleInfo, arn: str) -> None:
         known = MANAGED_POLICIES.get(arn.replace("arn:aws-cn:", "arn:aws:").replace("arn:aws-us-gov:", "arn:aws:"))
@@ -161,6 +165,20 @@ class PolicyIndex:
 
     def role(self, arn: str) -> RoleInfo | None:
         return self.roles.get(arn)
+
+
+def _custom_log_policy(resource: Declared) -> dict | None:
+    """The log resource policy an `AwsCustomResource` puts (CDK's CloudWatchLogGroup rule target makes one)."""
+    if not resource.type.startswith("Custom::") or not isinstance(resource.props.get("Create"), str):
+        return None
+    try:
+        call = json.loads(resource.props["Create"])
+    except ValueError:
+        return None
+    if call.get("service") in ("CloudWatchLogs", "@aws-sdk/client-cloudwatch-logs") and \
+            call.get("action") in ("putResourcePolicy", "PutResourcePolicy"):
+        return _document(call.get("parameters", {}).get("policyDocument"))
+    return None
 
 
 def lambda_permission_document(props: dict, function_arn: str) -> dict:

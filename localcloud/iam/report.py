@@ -37,9 +37,10 @@ def findings(index: PolicyIndex, checks: IamChecks) -> list[Finding]:
         if denial:
             found.append(Finding(m.where, f"the function's role may not read its queue: {denial.message}"))
     for p in index.of_type("AWS::Pipes::Pipe"):
-        denial = _safely(lambda: checks._pipe(p.props))
+        denial = _safely(lambda: checks._pipe(p.props, p.attrs.get("Arn")))
         if denial:
             found.append(Finding(p.where, f"the pipe's role may not use its source or target: {denial.message}"))
+    found += _trust(index, checks)
     for role in index.roles.values():
         for arn in role.unknown_managed:
             found.append(Finding(role.name, f"managed policy {arn} is not known locally: it grants nothing here"))
@@ -60,6 +61,18 @@ def _rule_targets(index: PolicyIndex, checks: IamChecks) -> list[Finding]:
             error = _safely(lambda: checks._rule_target(rule.attrs["Arn"], target))
             if error:
                 found.append(Finding(rule.where, f"target {target.get('Id')} will be refused ({error[0]}): {error[1]}"))
+    return found
+
+
+def _trust(index: PolicyIndex, checks: IamChecks) -> list[Finding]:
+    """A function's role must trust Lambda, a state machine's role Step Functions (for this state machine)."""
+    found = []
+    for kind, roles, service in (("function", index.function_roles, "lambda.amazonaws.com"),
+                                 ("state machine", index.state_machine_roles, "states.amazonaws.com")):
+        for owner, role in sorted(roles.items()):
+            source = owner if owner.startswith("arn:") else index.function_arn(owner)
+            if not _safely(lambda: checks._trusts(role, service, source)):
+                found.append(Finding(owner, f"the {kind}'s role {role} does not let {service} assume it"))
     return found
 
 

@@ -154,6 +154,15 @@ class AppStack(cdk.Stack):
             },
         )
         consume.add_environment("STATE_MACHINE_ARN", parent.state_machine_arn)
+        # What AWS (and the local cloud, which evaluates permissions) needs: a definition from a file gets no grants
+        parent.grant_start_execution(consume)
+        parent.grant_task_response(http)
+        for task in (validate, review):
+            task.grant_invoke(parent)
+        settle.grant_invoke(child)
+        child.grant_start_execution(parent)
+        child.grant_execution(parent, "states:DescribeExecution", "states:StopExecution")
+        bus.grant_put_events_to(parent)
 
         settled_dlq = sqs.Queue(self, "SettledDlq")  # a rule target's dead-letter queue
         events.Rule(
