@@ -83,3 +83,89 @@ PATCHES.append(Patch(
     "self.nodes_to_be_processed() and self.process(node); every _processing_map() returns a constant dict, and no "
     "processor overrides nodes_to_be_processed or process",
 ))
+
+
+# ---------------------------------------------------------------- TransactWriteItems: back up items, not tables
+import copy as _copy  # noqa: E402
+
+import moto.dynamodb.models as _models  # noqa: E402
+from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
+from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
+from moto.dynamodb.models.table import Table  # noqa: E402
+
+
+class _TablesNotCopied:
+    """Stands in for the `copy` module inside moto.dynamodb.models: a Table is "copied" as itself (only
+    transact_write_items deep-copies tables there, as its rollback backup); everything else is really copied."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        return value if isinstance(value, Table) else _copy.deepcopy(value, memo)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_copy, name)
+
+
+PATCHES.append(Patch(
+    "dynamodb_transact_no_table_copy", _models, "copy", _TablesNotCopied(),
+    why="TransactWriteItems deep-copies every table it touches before each transaction, as its rollback backup: the "
+    "cost grows with the table (issue 7 measured an order's flow going from 165 to 250 ms over 200 orders, from the "
+    "fulfilment table's reservations); dynamodb_transact_item_rollback backs up only the items it touches instead",
+    relies_on="in moto.dynamodb.models only transact_write_items deep-copies Table objects (copy.deepcopy through "
+    "the module's global `copy`); its rollback assigns the backups back to self.tables[name]",
+))
+
+
+def _item_slot(table: Table, source: dict) -> tuple[DynamoType, DynamoType | None]:
+    hash_key = DynamoType(source[table.hash_key_attr])
+    range_key = DynamoType(source[table.range_key_attr]) if table.range_key_attr else None
+    return hash_key, range_key
+
+
+def _stored(table: Table, hash_key: DynamoType, range_key: DynamoType | None) -> Any:
+    found = table.items.get(hash_key)
+    return found.get(range_key) if range_key is not None and found is not None else found
+
+
+def _put_back(table: Table, hash_key: DynamoType, range_key: DynamoType | None, item: Any) -> None:
+    if range_key is None:
+        if item is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = item
+        return
+    if item is None:
+        table.items.get(hash_key, {}).pop(range_key, None)
+        if hash_key in table.items and not table.items[hash_key]:
+            del table.items[hash_key]
+    else:
+        table.items[hash_key][range_key] = item
+
+
+def _transact_write_items(self, transact_items):
+    # Back up (deep copies of) the items the transaction names, before it runs; on any failure, put them back as
+    # they were (or remove the ones it created). Only named items can change in a transaction.
+    backups = []
+    for entry in transact_items if isinstance(transact_items, list) else []:
+        try:
+            op_type, op = next(iter(entry.items()))
+            table = self.tables[op["TableName"]]
+            hash_key, range_key = _item_slot(table, op["Item"] if op_type == "Put" else op["Key"])
+        except (AttributeError, KeyError, StopIteration, TypeError, ValueError):
+            continue  # malformed: moto's own validation refuses the transaction before writing anything
+        backups.append((table, hash_key, range_key, _copy.deepcopy(_stored(table, hash_key, range_key))))
+    try:
+        return original("dynamodb_transact_item_rollback")(self, transact_items)
+    except Exception:
+        for table, hash_key, range_key, item in reversed(backups):
+            _put_back(table, hash_key, range_key, item)
+        raise
+
+
+PATCHES.append(Patch(
+    "dynamodb_transact_item_rollback", DynamoDBBackend, "transact_write_items", _transact_write_items,
+    why="with dynamodb_transact_no_table_copy moto's own rollback restores nothing: a cancelled transaction must "
+    "leave every item it names as it was, so the items (not the tables) are backed up and put back",
+    relies_on="Table.items maps DynamoType(hash) to the Item, or to {DynamoType(range): Item} for tables with a "
+    "range key; a transaction's Put names its item by op['Item'], the other operations by op['Key']",
+))

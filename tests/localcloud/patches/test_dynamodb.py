@@ -161,3 +161,60 @@ def test_memoized_traversal_validates_like_moto(cloud):
     ddb.update_item(TableName="contract-speed", Key={"id": {"S": "a"}}, UpdateExpression="SET n = :v",
                     ExpressionAttributeValues={":v": {"N": "1"}})
     assert ddb.get_item(TableName="contract-speed", Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+
+
+# ---------------------------------------------------------------- TransactWriteItems: items backed up, not tables
+@contract("dynamodb_transact_no_table_copy", "dynamodb_transact_item_rollback")
+def test_transactions_back_up_whole_tables_through_the_module_copy(cloud_free):
+    import moto.dynamodb.models as models
+    from moto.dynamodb.models import DynamoDBBackend
+
+    transact = unpatched("dynamodb_transact_item_rollback")
+    names = transact.__code__.co_names
+    assert {"copy", "deepcopy", "tables"} <= set(names)  # copy.deepcopy(self.tables[name]), restored into tables
+    assert unpatched("dynamodb_transact_no_table_copy") is __import__("copy")
+    # no other function of the module deep-copies through `copy` but update_item (items, never tables)
+    users = [name for name, fn in vars(DynamoDBBackend).items()
+             if callable(fn) and "deepcopy" in getattr(getattr(fn, "__code__", None), "co_names", ())]
+    assert sorted(users) == ["transact_write_items", "update_item"], users
+    assert "copy" in vars(models)
+
+
+def _ledger(cloud):
+    ddb = cloud.client("dynamodb")
+    ddb.create_table(TableName="contract-transact", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                           {"AttributeName": "sk", "AttributeType": "S"}])
+    ddb.put_item(TableName="contract-transact", Item={"pk": {"S": "SKU#1"}, "sk": {"S": "STOCK"}, "n": {"N": "5"}})
+    ddb.put_item(TableName="contract-transact", Item={"pk": {"S": "SKU#2"}, "sk": {"S": "STOCK"}, "n": {"N": "3"}})
+    return ddb
+
+
+def _reserve(ddb, order, quantity):
+    return ddb.transact_write_items(TransactItems=[
+        {"Update": {"TableName": "contract-transact", "Key": {"pk": {"S": "SKU#1"}, "sk": {"S": "STOCK"}},
+                    "UpdateExpression": "SET n = n - :q", "ExpressionAttributeValues": {":q": {"N": str(quantity)}}}},
+        {"Put": {"TableName": "contract-transact", "ConditionExpression": "attribute_not_exists(pk)",
+                 "Item": {"pk": {"S": f"ORDER#{order}"}, "sk": {"S": "RESERVATION"}}}},
+        {"ConditionCheck": {"TableName": "contract-transact", "Key": {"pk": {"S": "SKU#2"}, "sk": {"S": "STOCK"}},
+                            "ConditionExpression": "n >= :q", "ExpressionAttributeValues": {":q": {"N": str(quantity)}}}},
+    ])
+
+
+def test_a_cancelled_transaction_leaves_every_item_it_named_as_it_was_and_copies_no_table(cloud):
+    from botocore.exceptions import ClientError
+    from moto.dynamodb.models import dynamodb_backends
+
+    ddb = _ledger(cloud)
+    table = dynamodb_backends[cloud.account][cloud.region].tables["contract-transact"]
+    _reserve(ddb, "a", 2)  # applied: 3 left, reservation a written
+    with pytest.raises(ClientError) as refused:
+        _reserve(ddb, "b", 4)  # the update and the put run, then the check (SKU#2: 3 >= 4) fails
+    assert refused.value.response["Error"]["Code"] == "TransactionCanceledException"
+    with pytest.raises(ClientError):
+        _reserve(ddb, "a", 1)  # reservation a exists: cancelled after the stock update ran
+    items = {(i["pk"]["S"], i["sk"]["S"]): i for i in ddb.scan(TableName="contract-transact")["Items"]}
+    assert items[("SKU#1", "STOCK")]["n"] == {"N": "3"}
+    assert set(items) == {("SKU#1", "STOCK"), ("SKU#2", "STOCK"), ("ORDER#a", "RESERVATION")}  # no reservation b
+    assert dynamodb_backends[cloud.account][cloud.region].tables["contract-transact"] is table  # never replaced
