@@ -29,6 +29,7 @@ from .arns import arn_name
 from .assembly import CloudAssembly
 from .aws_calls import OWN_CLIENT, AwsCalls, state_context
 from .clock import Clock, WallClock
+from .drain import NotQuiet, Quiet, drain  # noqa: F401  (NotQuiet: part of this module's API)
 from .events.buses import EventBuses
 from .events.targets import RuleTargets
 from .hooks import Delivery, Hooks, Invocation, InvokeResult
@@ -39,8 +40,9 @@ from .provision import ACCOUNT, NotRun, Provisioned, Provisioner
 from .sqs.direct import SqsDirect
 from .sqs.queues import QueueMessage, Queues  # noqa: F401  (QueueMessage: part of this module's API)
 from .stepfunctions.executions import ExecutionInfo, Executions  # noqa: F401  (ExecutionInfo: as above)
-from .stepfunctions.tracker import ExecutionTracker, SettleTimeout
+from .stepfunctions.tracker import ExecutionTracker
 from .timeline import Timeline
+from .timers import Timers
 
 log = logging.getLogger("localcloud")
 
@@ -50,10 +52,6 @@ _SESSION_LOCK = threading.Lock()
 _QUIET_LOGGERS = ("moto.stepfunctions", "aws_xray_sdk")
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
-
-
-class NotQuiet(RuntimeError):
-    pass
 
 
 
@@ -70,13 +68,16 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
         self.timeline = Timeline(self.clock.now)
         self.hooks = Hooks()
         self.tracker = ExecutionTracker()
+        self.timers = Timers(self.clock, self.tracker)  # threads waiting on the clock (Step Functions timers)
         self.runtime = LambdaRuntime(region=self.region, now=self.clock.now)
+        self.runtime.before_handler = patches.powertools.POWERTOOLS_CLOCK.apply_if_loaded
         self.router = HttpRouter(self)
         self.pollers: list[Any] = []
         self.unsupported: list[NotRun] = []
         self._labels: dict[str, str] = {}
         self._clients: dict[str, Any] = {}
         self._async: collections.deque = collections.deque()
+        self._async_retries: list = []
         self._activity = 0
         self._activity_lock = threading.Lock()
         self._local = threading.local()
@@ -168,6 +169,7 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
         try:
             self.runtime.stop()
         finally:
+            self.timers.close()
             patches.uninstall()
             self._mock.stop()
             self._mock = None
@@ -269,40 +271,22 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
             return "states"
 
     # ------------------------------------------------------------------ running
-    def run_until_quiet(self, *, timeout: float | None = None) -> int:
-        """Deliver until nothing moves: drain async invocations, poll every queue mapping and pipe, let every
-        execution settle (finish or park on a task token); repeat until a round changes nothing.
-        Returns the number of rounds. Raises NotQuiet (with what is still busy) after `timeout` seconds."""
-        timeout = self.settle_timeout if timeout is None else timeout
-        deadline = time.monotonic() + timeout
-        rounds = 0
-        while True:
-            rounds += 1
-            before = self._activity_mark()
-            moved = self._drain_async()
-            for poller in self.pollers:
-                moved += poller.poll()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise NotQuiet(f"still busy after {timeout}s ({rounds} rounds): {self._busy_summary()}")
-            try:
-                self.tracker.wait_settled(remaining)
-            except SettleTimeout as exc:
-                raise NotQuiet(f"{exc}; {self._busy_summary()}") from None
-            if moved == 0 and not self._async and self._activity_mark() == before:
-                return rounds
+    def run_until_quiet(self, *, timeout: float | None = None, max_advance: float | None = None) -> Quiet:
+        """The drain. Deliver until nothing moves: drain async invocations, poll every queue mapping and pipe, let
+        every execution settle (finish, or park on a task token or a timer); repeat until a round changes nothing.
+        Then, if only timers are left, move the clock to the next one and go on: by default only through Step
+        Functions Retry intervals, Wait states and Lambda's async retries; with `max_advance` (seconds, in total)
+        through every timer, redeliveries and task timeouts included (see drain.py).
+        Returns `Quiet`: the number of rounds (an int), `.advanced` and `.waiting_for` (the timers left).
+        Raises NotQuiet (with what is still busy) after `timeout` seconds."""
+        return drain(self, self.settle_timeout if timeout is None else timeout, max_advance)
 
-    def _activity_mark(self) -> tuple[int, int, int]:
-        return self._activity, self.tracker.generation, len(self.tracker.parked)
-
-    def _busy_summary(self) -> str:
-        depth = {q.label: len(self.sqs_queue(q.physical["name"]).messages) for q in self.registry.of_type("AWS::SQS::Queue")}
-        return f"async={len(self._async)} executions busy={self.tracker.busy} visible={ {k: v for k, v in depth.items() if v} }"
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward (visibility timeouts expire, deduplication windows close). Does not run anything."""
+    def advance(self, seconds: float, *, reason: str = "") -> None:
+        """Move the clock forward: visibility timeouts expire, delays and deduplication windows end, messages past
+        their retention go, Step Functions timers due by then fire (their executions go on), idempotency records
+        expire. Runs nothing else by itself (run_until_quiet does)."""
         self.clock.advance(seconds)
-        self.timeline.record("advance", "clock", "", seconds=seconds)
+        self.timeline.record("advance", "clock", reason, seconds=seconds)
 
     # ------------------------------------------------------------------ names
     def resource(self, name: str, type_: str | None = None) -> Provisioned:

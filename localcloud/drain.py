@@ -10,10 +10,17 @@ and timeouts included, as long as the total stays within the bound; then it stop
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
+
+from .stepfunctions.tracker import SettleTimeout
 
 ENGINE_RETRIES = frozenset({"retry", "wait", "async-retry"})
+
+
+class NotQuiet(RuntimeError):
+    pass
 
 
 @dataclass(frozen=True, order=True)
@@ -65,11 +72,13 @@ def _queue_timers(queue: Any, label: str) -> list[Due]:
     return dues
 
 
-def drain(cloud: Any, settle: Callable[[], int], max_advance: float | None) -> Quiet:
-    """Settle, then move the clock to the next timer the bound allows, until none is left or the next is too far."""
+def drain(cloud: Any, timeout: float, max_advance: float | None) -> Quiet:
+    """Settle, then move the clock to the next timer the bound allows, until none is left or the next is too far.
+    Raises NotQuiet when things still move after `timeout` real seconds."""
+    deadline = time.monotonic() + timeout
     rounds, advanced = 0, 0.0
     while True:
-        rounds += settle()
+        rounds += settle(cloud, deadline, timeout)
         dues = due_timers(cloud)
         now = cloud.clock.now()
         movable = [d for d in dues if max_advance is not None or d.kind in ENGINE_RETRIES]
@@ -80,3 +89,36 @@ def drain(cloud: Any, settle: Callable[[], int], max_advance: float | None) -> Q
             return Quiet(rounds, advanced, dues, now)
         cloud.advance(step, reason=movable[0].describe(now))
         advanced += step
+
+
+def settle(cloud: Any, deadline: float, timeout: float) -> int:
+    """Deliver until nothing moves: drain async invocations, poll every queue mapping and pipe, let every execution
+    settle (finish, or park on a task token or a timer); repeat until a round changes nothing. Returns the rounds."""
+    rounds = 0
+    while True:
+        rounds += 1
+        before = _activity_mark(cloud)
+        moved = cloud._drain_async()
+        for poller in cloud.pollers:
+            moved += poller.poll()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise NotQuiet(f"still busy after {timeout}s ({rounds} rounds): {_busy_summary(cloud)}")
+        try:
+            cloud.tracker.wait_settled(remaining)
+        except SettleTimeout as exc:
+            raise NotQuiet(f"{exc}; {_busy_summary(cloud)}") from None
+        if moved == 0 and not cloud._async and _activity_mark(cloud) == before:
+            return rounds
+
+
+def _activity_mark(cloud: Any) -> tuple[int, int, int]:
+    return cloud._activity, cloud.tracker.generation, len(cloud.tracker.parked)
+
+
+def _busy_summary(cloud: Any) -> str:
+    depth = {q.label: len(cloud.sqs_queue(q.physical["name"]).messages)
+             for q in cloud.registry.of_type("AWS::SQS::Queue")}
+    waiting = "; ".join(d.describe(cloud.clock.now()) for d in due_timers(cloud)[:3]) or "no timers"
+    return (f"async={len(cloud._async)} executions busy={cloud.tracker.busy} "
+            f"visible={ {k: v for k, v in depth.items() if v} } waiting for: {waiting}")

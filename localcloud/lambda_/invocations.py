@@ -16,6 +16,7 @@ class LambdaInvocations:
     """The Lambda part of LocalCloud (a mixin: it uses the cloud's invoke, hooks, timeline and registry)."""
 
     _async: collections.deque
+    _async_retries: list  # [(due, (function, event, source, attempt))]: failed asynchronous invocations to retry
 
     def _on_function(self, item: Provisioned, spec: FunctionSpec) -> None:
         spec.aliases.update({item.short_path, item.label})
@@ -44,15 +45,24 @@ class LambdaInvocations:
         return result.payload_bytes()
 
     def _drain_async(self) -> int:
+        now = self.clock.now()
+        self._async.extend(entry for due, entry in self._async_retries if due <= now)
+        self._async_retries = [(due, entry) for due, entry in self._async_retries if due > now]
         count = 0
         while self._async:
             function, event, source, attempt = self._async.popleft()
             count += 1
             result = self.invoke(function, event, source=source, invocation_type="Event")
             if not result.ok and attempt < 2:
-                # Lambda retries a failed asynchronous invocation twice (after about 1 and 2 minutes; here at once)
-                self._async.append((function, event, source, attempt + 1))
+                # Lambda retries a failed asynchronous invocation twice, after about 1 and then 2 minutes (on the clock)
+                due = self.clock.now() + 60 * (attempt + 1)
+                self._async_retries.append((due, (function, event, source, attempt + 1)))
         return count
+
+    def async_retries_due(self) -> list[tuple[float, str]]:
+        """When each pending retry of a failed asynchronous invocation is due, and what it is (for the drain)."""
+        return [(due, f"lambda:{self.label(self._function_spec(function).name)} attempt {attempt + 1}")
+                for due, (function, _event, _source, attempt) in self._async_retries]
 
     def function_logs(self, function: str) -> list[str]:
         label = self.label(self._function_spec(function).name)

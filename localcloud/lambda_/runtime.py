@@ -104,6 +104,8 @@ class LambdaRuntime:
         self._lock = threading.RLock()
         self._local = _CAPTURE
         self._handlers: dict[str, Callable] = {}
+        # called once the handler is imported, before it runs (the cloud puts Powertools' clock on the cloud's)
+        self.before_handler: Callable[[], None] = lambda: None
         self._paths_added: list[str] = []
 
     # --- registry ---
@@ -169,6 +171,7 @@ class LambdaRuntime:
                     handler = self._handler(spec)
                 except ImportError as exc:
                     raise _ImportModuleError(f"Unable to import module '{spec.handler.rpartition('.')[0]}': {exc}") from exc
+                self.before_handler()
                 payload = handler(event, context)
                 json.dumps(payload)  # Lambda serializes the response; unserializable is an error
                 result = InvokeResult(payload=payload)

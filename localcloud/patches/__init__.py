@@ -32,5 +32,6 @@ except ImportError as exc:  # pragma: no cover
     ) from exc
 
 # Importing a service's module registers its patches (in this order; they are reverted in the reverse order).
-from . import core, dynamodb, events, lambda_, sqs, stepfunctions, stepfunctions_engine  # noqa: E402,F401
+from . import core, dynamodb, events, lambda_, sqs, sqs_time, stepfunctions, stepfunctions_engine  # noqa: E402,F401
+from . import powertools, stepfunctions_time  # noqa: E402,F401
 from .base import PATCHES, Patch, describe, install, original, uninstall  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """Step Functions: the service tasks moto's ASL engine gets wrong (nested executions, unnamed executions, an
-events task's errors), and the tracking `run_until_quiet` relies on (executions start and end, .sync and
-task-token waits park)."""
+events task's errors), and the tracking `run_until_quiet` relies on (executions start and end, .sync waits park;
+task-token waits and every other timer are in stepfunctions_time.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Callable
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_callback as callback_module,
 )
-from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
     StateTaskServiceCallback,
 )
@@ -192,31 +191,11 @@ PATCHES.append(Patch(
 ))
 
 
-@patch(
-    "sfn_task_token_park", StateTaskServiceCallback, "_eval_wait_for_task_token",
-    why="an execution waiting for a task token is parked, not busy: run_until_quiet must not wait for it",
-    relies_on="_eval_wait_for_task_token(env, timeout_seconds, callback_endpoint, heartbeat_endpoint) blocks until "
-    "SendTaskSuccess/Failure or the timeout",
-)
-def _eval_wait_for_task_token(self, env, timeout_seconds, callback_endpoint, heartbeat_endpoint):
-    parks = base.engine is not None and self.resource.condition == ResourceCondition.WaitForTaskToken
-    if parks:
-        base.engine.tracker.park(callback_endpoint.callback_id)
-    try:
-        return original("sfn_task_token_park")(
-            self, env=env, timeout_seconds=timeout_seconds,
-            callback_endpoint=callback_endpoint, heartbeat_endpoint=heartbeat_endpoint,
-        )
-    finally:
-        if parks:
-            base.engine.tracker.unpark(callback_endpoint.callback_id)
-
-
-def _unpark_after(name: str) -> Callable:
+def _record_answer(name: str) -> Callable:
+    # (The answer wakes the waiting task through its endpoint's Event: see stepfunctions_time.sfn_callback_events.)
     def wrapper(self, task_token, *args, **kwargs):
         result = original(name)(self, task_token, *args, **kwargs)
         if base.engine is not None:
-            base.engine.tracker.unpark(task_token)  # the waiter is about to run: busy from now on
             base.engine.task_token_answered(name, task_token, *args, **kwargs)
         return result
 
@@ -224,10 +203,10 @@ def _unpark_after(name: str) -> Callable:
 
 
 for _name, _method, _why in (
-    ("sfn_send_task_success", "send_task_success", "the waiting execution is busy again from the moment it is answered"),
+    ("sfn_send_task_success", "send_task_success", "the timeline records who answered a task token"),
     ("sfn_send_task_failure", "send_task_failure", "as for success"),
 ):
     PATCHES.append(Patch(
-        _name, StepFunctionsParserBackend, _method, _unpark_after(_name), why=_why,
+        _name, StepFunctionsParserBackend, _method, _record_answer(_name), why=_why,
         relies_on=f"StepFunctionsParserBackend.{_method}(task_token, ...) notifies the waiting task",
     ))

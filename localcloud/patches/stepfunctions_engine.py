@@ -1,5 +1,5 @@
 """Step Functions' ASL engine: built once what it rebuilds per task (boto3 clients, parsed definitions and JSON
-paths), Retry intervals and Wait states elapsed instantly, and JSONata evaluated."""
+paths), and JSONata evaluated. (Retry intervals and Wait states wait on the clock: stepfunctions_time.py.)"""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ import threading
 from typing import Any
 
 from moto.stepfunctions.parser.asl.component.common.path import result_path as result_path_module
-from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.jsonata import jsonata as jsonata_module
 from moto.stepfunctions.parser.asl.utils import boto_client as boto_client_module
 from moto.stepfunctions.parser.asl.utils import json_path as json_path_module
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
 from .. import aws_calls
-from . import base
 from .base import CLEAR_ON_UNINSTALL, PATCHES, Patch, original, patch
 
 
@@ -95,37 +92,6 @@ def _cached_entrypoint(self):
         program = original("sfn_definition_cache")(self)
         _program_cache[definition] = program
     return program
-
-
-class _InstantSleep:
-    """Stands in for the `time` module inside the retrier: Retry intervals elapse instantly, and are recorded."""
-
-    def __getattr__(self, item):
-        import time
-
-        return getattr(time, item)
-
-    @staticmethod
-    def sleep(seconds: float) -> None:
-        if base.engine is not None:
-            base.engine.sfn_wait("retry", seconds)
-
-
-PATCHES.append(Patch(
-    "sfn_retry_interval", retrier_decl, "time", _InstantSleep(),
-    why="Retry IntervalSeconds/BackoffRate really sleep (2 s, 4 s, 8 s ...); locally they elapse instantly",
-    relies_on="RetrierDecl._eval_body waits with time.sleep(interval_seconds) from the module-level `time`",
-))
-
-
-@patch(
-    "sfn_wait_state", WaitFunction, "_wait_interval",
-    why="Wait states really sleep; locally they elapse instantly",
-    relies_on="WaitFunction._wait_interval(env, wait_seconds) does the waiting for Seconds/Timestamp/...Path",
-)
-def _wait_interval(self, env, wait_seconds):
-    if base.engine is not None:
-        base.engine.sfn_wait("wait", wait_seconds)
 
 
 @functools.lru_cache(maxsize=512)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from ..events.transform import maybe_json
 from .status_events import publish_status_change
@@ -101,5 +101,8 @@ class Executions:
             detail["error"] = kwargs.get("error") or (args[0] if args else None)
         self.timeline.record("callback", self._api_caller(), "states", **detail)
 
-    def sfn_wait(self, kind: str, seconds: float) -> None:
-        self.timeline.record("wait", "states", kind, seconds=seconds, note="elapsed instantly")
+    def sfn_wait(self, kind: str, seconds: float, done: Callable[[], bool] = lambda: False) -> None:
+        """A Retry interval or a Wait state: the execution parks until the clock has moved `seconds` on."""
+        waiter = self._api_caller()
+        self.timeline.record("wait", waiter, kind, seconds=seconds, note="until the clock reaches it")
+        self.timers.wait(kind, waiter, seconds, done=done)

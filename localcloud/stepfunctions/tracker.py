@@ -15,7 +15,7 @@ class ExecutionTracker:
     def __init__(self) -> None:
         self.cv = threading.Condition()
         self.active = 0  # execution threads running
-        self.parked: dict[Any, str] = {}  # waiter key -> "token" | "sync"
+        self.parked: dict[Any, str] = {}  # waiter key -> "timer" (a task token, Retry, Wait: localcloud.timers) | "sync"
         self.generation = 0  # bumps on every change an execution waiting on another could care about
 
     def started(self) -> None:
@@ -66,6 +66,6 @@ class ExecutionTracker:
             if not self.cv.wait_for(lambda: self.active - len(self.parked) <= 0, timeout):
                 raise SettleTimeout(
                     f"Step Functions executions still busy after {timeout}s "
-                    f"({self.active} running, {len(self.parked)} parked): an execution is looping, blocked on "
-                    "something outside the local cloud, or waiting on real time (TimeoutSeconds, heartbeat)"
+                    f"({self.active} running, {len(self.parked)} parked): an execution is looping or blocked on "
+                    "something outside the local cloud"
                 )

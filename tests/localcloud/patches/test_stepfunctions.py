@@ -1,4 +1,4 @@
-"""Contracts of localcloud/patches/stepfunctions.py and stepfunctions_engine.py."""
+"""Contracts of localcloud/patches/stepfunctions.py and stepfunctions_engine.py (the timers: test_stepfunctions_time.py)."""
 
 import inspect
 import json
@@ -127,37 +127,12 @@ def test_sync_tasks_poll_with_a_half_second_sleep(cloud_free):
     assert "sync_result = sync_resolver()" in inspect.getsource(unpatched("sfn_sync_wait"))
 
 
-@contract("sfn_task_token_park", "sfn_send_task_success", "sfn_send_task_failure")
-def test_task_token_waits_and_answers(cloud_free):
-    params = list(inspect.signature(unpatched("sfn_task_token_park")).parameters)
-    assert params == ["self", "env", "timeout_seconds", "callback_endpoint", "heartbeat_endpoint"]
+@contract("sfn_send_task_success", "sfn_send_task_failure")
+def test_task_token_answers(cloud_free):
     assert list(inspect.signature(unpatched("sfn_send_task_success")).parameters)[:2] == ["self", "task_token"]
     assert list(inspect.signature(unpatched("sfn_send_task_failure")).parameters)[:2] == ["self", "task_token"]
     # patched: test_state_machine_with_callback_nested_sync_and_put_events and test_send_task_failure_goes_to_catch
-
-
-@contract("sfn_retry_interval")
-def test_retry_intervals_sleep_through_the_module_time(cloud_free):
-    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-
-    body = retrier_decl.RetrierDecl._eval_body
-    assert {"time", "sleep"} <= set(body.__code__.co_names) and "interval_seconds" in body.__code__.co_varnames
-    assert unpatched("sfn_retry_interval").__name__ == "time"
-
-
-@contract("sfn_wait_state")
-def test_wait_states_wait_on_the_program_event(cloud_free):
-    source = inspect.getsource(unpatched("sfn_wait_state"))
-    assert "env.program_state_event.wait(wait_seconds)" in source
-
-
-def test_retry_and_wait_elapse_instantly(cloud):
-    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-
-    instant = retrier_decl.time
-    assert isinstance(instant, stepfunctions_engine._InstantSleep)
-    instant.sleep(30)  # returns at once, recording the wait
-    assert cloud.timeline.of_kind("wait")[0].detail["seconds"] == 30
+    # (the waits themselves: test_stepfunctions_time.py)
 
 
 @contract("sfn_jsonata")
