@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _work(cdk_out: str, seed: int, keys: list[str], number: int, queue) -> None:
     try:
-        result = worker.run(cdk_out, seed, keys, worker=number, progress=lambda done, total: queue.put(("progress", done)))
+        result = worker.run(
+            cdk_out, seed, keys, worker=number, progress=lambda done, total: queue.put(("progress", done))
+        )
         queue.put(("result", result))
     except BaseException as exc:  # noqa: BLE001 - the parent reports it and fails the run
         import traceback
@@ -52,8 +54,11 @@ class Progress:
             self.finished = now
         if now - self._printed >= self.every or self.done == self.total:
             self._printed = now
-            print(f"chaos: {self.done}/{self.total} orders ({100 * self.done // max(self.total, 1)}%), "
-                  f"{self.done / now:.1f} orders/s, {now:.0f} s", flush=True)
+            print(
+                f"chaos: {self.done}/{self.total} orders ({100 * self.done // max(self.total, 1)}%), "
+                f"{self.done / now:.1f} orders/s, {now:.0f} s",
+                flush=True,
+            )
 
     def rates(self) -> dict[str, float]:
         """Orders per second up to the first quarter (start-up included) and from the third to the last order."""
@@ -61,8 +66,11 @@ class Progress:
             return {}
         (t1, n1), (t3, n3) = self.quarters[1], self.quarters[3]
         last = (self.total - n3) / (self.finished - t3) if self.finished > t3 else 0.0
-        return {"first_quarter_orders_per_second": n1 / t1, "last_quarter_orders_per_second": last,
-                "orders_done_seconds": self.finished}
+        return {
+            "first_quarter_orders_per_second": n1 / t1,
+            "last_quarter_orders_per_second": last,
+            "orders_done_seconds": self.finished,
+        }
 
 
 def run(cdk_out: str, orders: int, seed: int, workers: int) -> tuple[dict, list[dict]]:
@@ -71,8 +79,10 @@ def run(cdk_out: str, orders: int, seed: int, workers: int) -> tuple[dict, list[
     progress = Progress(orders)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    processes = [context.Process(target=_work, args=(cdk_out, seed, worker.partition(keys, workers, i), i, queue))
-                 for i in range(workers)]
+    processes = [
+        context.Process(target=_work, args=(cdk_out, seed, worker.partition(keys, workers, i), i, queue))
+        for i in range(workers)
+    ]
     for p in processes:
         p.start()
     results, crashes = [], []
@@ -87,8 +97,14 @@ def run(cdk_out: str, orders: int, seed: int, workers: int) -> tuple[dict, list[
     for p in processes:
         p.join()
     seconds = time.perf_counter() - progress.started
-    merged = report.merge(sorted(results, key=lambda r: r["worker"]), seed=seed, orders=orders, workers=workers,
-                          seconds=seconds, rates=progress.rates())
+    merged = report.merge(
+        sorted(results, key=lambda r: r["worker"]),
+        seed=seed,
+        orders=orders,
+        workers=workers,
+        seconds=seconds,
+        rates=progress.rates(),
+    )
     if crashes:
         merged["passed"] = False
         merged["run_errors"] = crashes + merged["run_errors"]
@@ -96,8 +112,9 @@ def run(cdk_out: str, orders: int, seed: int, workers: int) -> tuple[dict, list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chaos", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m chaos", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", "-n", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)

@@ -32,13 +32,21 @@ def body_for(plan: OrderPlan) -> dict:
     if plan.profile.startswith("review_"):
         items = [{"sku": "TV-8K", "quantity": 1, "unit_price_cents": REVIEW_THRESHOLD_CENTS + 25_000}]
     elif plan.profile == "stock_shortage":
-        items = [{"sku": "BOOK-1", "quantity": n, "unit_price_cents": 1250},
-                 {"sku": "RARE-0", "quantity": 1, "unit_price_cents": 4900}]
+        items = [
+            {"sku": "BOOK-1", "quantity": n, "unit_price_cents": 1250},
+            {"sku": "RARE-0", "quantity": 1, "unit_price_cents": 4900},
+        ]
     else:
-        items = [{"sku": "BOOK-1", "quantity": n, "unit_price_cents": 1250},
-                 {"sku": "MUG-2" if plan.currency == "USD" else "OPAL-AU", "quantity": 1, "unit_price_cents": 900}]
-    return {"customer_id": f"cust-{plan.key}", "currency": plan.currency,
-            "card_token": CARDS.get(plan.profile, "tok_visa"), "items": items}
+        items = [
+            {"sku": "BOOK-1", "quantity": n, "unit_price_cents": 1250},
+            {"sku": "MUG-2" if plan.currency == "USD" else "OPAL-AU", "quantity": 1, "unit_price_cents": 900},
+        ]
+    return {
+        "customer_id": f"cust-{plan.key}",
+        "currency": plan.currency,
+        "card_token": CARDS.get(plan.profile, "tok_visa"),
+        "items": items,
+    }
 
 
 @dataclass
@@ -65,8 +73,10 @@ class Client:
         client = self.cloud.client("dynamodb")
         table = self.cloud.resource("FulfilmentTable").ref
         for sku, available in CATALOGUE.items():
-            client.put_item(TableName=table, Item={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"},
-                                                   "available": {"N": str(available)}})
+            client.put_item(
+                TableName=table,
+                Item={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"}, "available": {"N": str(available)}},
+            )
 
     # ------------------------------------------------------------------ orders
     def place(self, plan: OrderPlan) -> None:
@@ -112,25 +122,41 @@ class Client:
         answer = self.cloud.http(method, path, headers=headers, body=body)
         self.answers[(what, answer.status)] += 1
         if answer.status >= 500:  # what the function said, for the report (the client only sees the status)
-            failed = [e for e in self.cloud.timeline.entries[mark:] if e.kind == "invoke" and e.detail.get("ok") is False]
+            failed = [
+                e for e in self.cloud.timeline.entries[mark:] if e.kind == "invoke" and e.detail.get("ok") is False
+            ]
             if failed:
                 error = failed[-1].detail
                 answer.error = f"{failed[-1].target}: {error.get('error_type')}: {error.get('error_message')}"
         return answer
 
     def _surprise(self, key: str, what: str, answer: Response) -> None:
-        self.surprises.append({"key": key, "what": what, "status": answer.status,
-                               "body": getattr(answer, "error", None) or answer.body[:300]})
+        self.surprises.append(
+            {
+                "key": key,
+                "what": what,
+                "status": answer.status,
+                "body": getattr(answer, "error", None) or answer.body[:300],
+            }
+        )
 
     # ------------------------------------------------------------------ fraud reviews
     def decide_reviews(self, plans: list[OrderPlan]) -> None:
-        decisions = {"review_approved": ["APPROVE"], "review_approved_twice": ["APPROVE", "APPROVE"],
-                     "review_rejected": ["REJECT"]}
+        decisions = {
+            "review_approved": ["APPROVE"],
+            "review_approved_twice": ["APPROVE", "APPROVE"],
+            "review_rejected": ["REJECT"],
+        }
         for plan in plans:
             order_id = self.injector.order_ids.get(plan.key)
             for i, decision in enumerate(decisions.get(plan.profile, [])):
-                answer = self._request("POST", f"/orders/{order_id}/review", None,
-                                       {"decision": decision, "reason": f"chaos reviewer {i + 1}"}, "review")
+                answer = self._request(
+                    "POST",
+                    f"/orders/{order_id}/review",
+                    None,
+                    {"decision": decision, "reason": f"chaos reviewer {i + 1}"},
+                    "review",
+                )
                 if answer.status != 200:
                     self._surprise(plan.key, f"review {decision} #{i + 1} answered {answer.status}", answer)
 
@@ -138,8 +164,12 @@ class Client:
     def send_poison(self, tag: str) -> list[Poison]:
         """One poison input of each kind, each marked with its id (in the body) so reconcile can find it."""
         sent = [self._malformed_json(f"{POISON_PREFIX}{tag}-json")]
-        for kind, mangle in (("schema_invalid", _schema_invalid), ("missing_idempotency_key", _no_key),
-                             ("missing_order_id", _no_order_id), ("oversized_event", _oversized)):
+        for kind, mangle in (
+            ("schema_invalid", _schema_invalid),
+            ("missing_idempotency_key", _no_key),
+            ("missing_order_id", _no_order_id),
+            ("oversized_event", _oversized),
+        ):
             sent.append(self._event(f"{POISON_PREFIX}{tag}-{kind.split('_')[-1]}", kind, mangle))
         for p in sent:
             self.injector.note(p.kind, p.id, p.route, refused=p.refused)
@@ -150,18 +180,34 @@ class Client:
         # a producer writing to the inventory inbox directly, with a body cut short
         queue = self.cloud.queue("ReserveStockInbox/Fifo")
         body = json.dumps({"detail-type": "OrderCreated", "detail": {"data": {"order-id": pid}}})[:-2]
-        self.cloud.client("sqs").send_message(QueueUrl=queue.url, MessageBody=body, MessageGroupId=pid,
-                                              MessageDeduplicationId=pid)
+        self.cloud.client("sqs").send_message(
+            QueueUrl=queue.url, MessageBody=body, MessageGroupId=pid, MessageDeduplicationId=pid
+        )
         return Poison(pid, "malformed_json", f"sqs:{queue.label}")
 
     def _event(self, pid: str, kind: str, mangle) -> Poison:
-        detail = mangle(pid, {
-            "metadata": {"idempotency-key": pid, "correlation-id": pid, "event-version": "2",
-                         "created-at": "2026-12-03T00:00:00+00:00", "producer": "chaos.poison"},
-            "data": {"order-id": pid, "customer-id": "cust-poison", "currency": "USD", "card-token": "tok_visa",
-                     "items": [{"sku": "BOOK-1", "quantity": 1, "unit-price-cents": 1250}], "total-cents": 1250,
-                     "status": "PLACED", "created-at": "2026-12-03T00:00:00+00:00"},
-        })
+        detail = mangle(
+            pid,
+            {
+                "metadata": {
+                    "idempotency-key": pid,
+                    "correlation-id": pid,
+                    "event-version": "2",
+                    "created-at": "2026-12-03T00:00:00+00:00",
+                    "producer": "chaos.poison",
+                },
+                "data": {
+                    "order-id": pid,
+                    "customer-id": "cust-poison",
+                    "currency": "USD",
+                    "card-token": "tok_visa",
+                    "items": [{"sku": "BOOK-1", "quantity": 1, "unit-price-cents": 1250}],
+                    "total-cents": 1250,
+                    "status": "PLACED",
+                    "created-at": "2026-12-03T00:00:00+00:00",
+                },
+            },
+        )
         # tok_declined: should one be taken for an order (an oversized event the bus let in), nothing is charged
         detail["data"]["card-token"] = "tok_declined"
         result = self.cloud.put_events([{"Source": "com.orders", "DetailType": "OrderCreated", "Detail": detail}])

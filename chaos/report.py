@@ -8,16 +8,30 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from . import faults
+from . import plan
 
-SUMMED = ("orders_in_table", "shipped", "failed", "charges", "cards_charged", "double_charges", "refunds",
-          "lost_orders", "stuck_orders", "poison_in_dlq", "dead_letters", "stuck_messages", "running_executions")
+SUMMED = (
+    "orders_in_table",
+    "shipped",
+    "failed",
+    "charges",
+    "cards_charged",
+    "double_charges",
+    "refunds",
+    "lost_orders",
+    "stuck_orders",
+    "poison_in_dlq",
+    "dead_letters",
+    "stuck_messages",
+    "running_executions",
+)
 LISTED_VIOLATIONS = 200  # in the JSON report; every violation is counted
 PRINTED_PER_INVARIANT = 5
 
 
-def merge(results: list[dict], *, seed: int, orders: int, workers: int, seconds: float,
-          rates: dict[str, float]) -> dict[str, Any]:
+def merge(
+    results: list[dict], *, seed: int, orders: int, workers: int, seconds: float, rates: dict[str, float]
+) -> dict[str, Any]:
     figures = {name: sum(r["figures"][name] for r in results) for name in SUMMED}
     injected: Counter = Counter()
     for r in results:
@@ -30,8 +44,19 @@ def merge(results: list[dict], *, seed: int, orders: int, workers: int, seconds:
         "orders": orders,
         "seed": seed,
         "workers": workers,
-        **{k: figures[k] for k in ("charges", "cards_charged", "double_charges", "refunds", "shipped", "failed",
-                                   "lost_orders", "stuck_orders")},
+        **{
+            k: figures[k]
+            for k in (
+                "charges",
+                "cards_charged",
+                "double_charges",
+                "refunds",
+                "shipped",
+                "failed",
+                "lost_orders",
+                "stuck_orders",
+            )
+        },
         "poison_sent": sum(r["poison_sent"] for r in results),
         "poison_in_dlq": figures["poison_in_dlq"],
         "poison_refused_at_the_door": [p for r in results for p in r["poison_refused"]],
@@ -41,7 +66,7 @@ def merge(results: list[dict], *, seed: int, orders: int, workers: int, seconds:
         "executions": dict(sum((Counter(r["figures"]["executions"]) for r in results), Counter())),
         "faults_injected": dict(sorted(injected.items())),
         "fault_kinds_injected": len(injected),
-        "fault_kinds_pending": faults.pending(offered),
+        "fault_kinds_pending": plan.pending(offered),
         "profiles": dict(sum((Counter(r["profiles"]) for r in results), Counter())),
         "violations": dict(sorted(by_invariant.items())),
         "violating": [{**v, "plan": _plan(results, v["subject"])} for v in violations[:LISTED_VIOLATIONS]],
@@ -70,22 +95,29 @@ def render(report: dict, results: list[dict]) -> str:
     lines = [
         f"chaos: {report['orders']} orders, seed {report['seed']}, {report['workers']} workers, "
         f"{report['seconds']} s ({report['orders_per_second']} orders/s; first quarter "
-        f"{report.get('first_quarter_orders_per_second')}, last quarter {report.get('last_quarter_orders_per_second')})",
+        f"{report.get('first_quarter_orders_per_second')}, "
+        f"last quarter {report.get('last_quarter_orders_per_second')})",
         f"  faults injected      {sum(report['faults_injected'].values())} of {report['fault_kinds_injected']} kinds: "
         + ", ".join(f"{k} {n}" for k, n in report["faults_injected"].items()),
     ]
     if report["fault_kinds_pending"]:
-        lines.append("  pending (not run)    " + ", ".join(f"{k} ({why})" for k, why in report["fault_kinds_pending"].items()))
+        lines.append(
+            "  pending (not run)    " + ", ".join(f"{k} ({why})" for k, why in report["fault_kinds_pending"].items())
+        )
     lines += [
         f"  orders shipped/failed {report['shipped']}/{report['failed']}  (profiles: "
-        + ", ".join(f"{k} {n}" for k, n in sorted(report["profiles"].items())) + ")",
+        + ", ".join(f"{k} {n}" for k, n in sorted(report["profiles"].items()))
+        + ")",
         f"  charges              {report['charges']} CHARGE rows, {report['cards_charged']} cards charged (metric), "
         f"{report['refunds']} refunds",
         f"  double charges       {report['double_charges']}",
         f"  lost / stuck orders  {report['lost_orders']} / {report['stuck_orders']}",
         f"  poison in DLQ / sent {report['poison_in_dlq']} / {report['poison_sent']}"
-        + (f"  ({len(report['poison_refused_at_the_door'])} refused at the door)"
-           if report["poison_refused_at_the_door"] else ""),
+        + (
+            f"  ({len(report['poison_refused_at_the_door'])} refused at the door)"
+            if report["poison_refused_at_the_door"]
+            else ""
+        ),
         f"  stuck messages       {report['stuck_messages']}",
         f"  running executions   {report['running_executions']}  (all: {report['executions']})",
     ]
@@ -107,12 +139,12 @@ def render(report: dict, results: list[dict]) -> str:
         lines.append(f"\n== {invariant}: {len(violations)}")
         for v in violations[:PRINTED_PER_INVARIANT]:
             lines.append(f"-- {v['subject']}: {v['detail']}")
-            plan = _plan(results, v["subject"])
-            if plan:
-                lines.append(f"   plan: {plan}")
+            planned = _plan(results, v["subject"])
+            if planned:
+                lines.append(f"   plan: {planned}")
             if v["subject"] in timelines:
                 lines += ["   " + line for line in timelines[v["subject"]].splitlines()]
         if len(violations) > PRINTED_PER_INVARIANT:
-            more = ", ".join(v["subject"] for v in violations[PRINTED_PER_INVARIANT:PRINTED_PER_INVARIANT + 20])
+            more = ", ".join(v["subject"] for v in violations[PRINTED_PER_INVARIANT : PRINTED_PER_INVARIANT + 20])
             lines.append(f"   ... and {len(violations) - PRINTED_PER_INVARIANT} more: {more}")
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from typing import Any
 
 from localcloud import LocalCloud, ManualClock, NotQuiet
 
-from . import faults, reconcile
+from . import faults, plan, reconcile
 from .orders import Client
 from .snapshot import read_state
 
@@ -57,9 +57,9 @@ def run(
 
 
 def _run(cloud: LocalCloud, seed: int, keys: list[str], worker: int, progress, started: float) -> dict[str, Any]:
-    offered = faults.features(cloud)
-    kinds = faults.enabled(offered)
-    plans = {key: faults.draw(seed, key, kinds) for key in keys}
+    offered = plan.features(cloud)
+    kinds = plan.enabled(offered)
+    plans = {key: plan.draw(seed, key, kinds) for key in keys}
     injector = cloud.hooks.add(faults.ChaosInjector(plans, cloud.timeline, cloud.label))
     client = Client(cloud, injector)
     client.stock_up()
@@ -71,8 +71,8 @@ def _run(cloud: LocalCloud, seed: int, keys: list[str], worker: int, progress, s
         batch_started = cloud.clock.now()
         batch_plans = [plans[k] for k in batch]
         injector.live = set(batch)
-        for plan in batch_plans:
-            client.place(plan)
+        for order in batch_plans:
+            client.place(order)
         errors += settler.settle()
         client.decide_reviews(batch_plans)
         if number % POISON_EVERY == 0:
@@ -151,7 +151,7 @@ class _Settler:
 
 
 def _timelines(
-    cloud: LocalCloud, state: reconcile.State, violations: list[reconcile.Violation], plans: dict[str, faults.OrderPlan]
+    cloud: LocalCloud, state: reconcile.State, violations: list[reconcile.Violation], plans: dict[str, plan.OrderPlan]
 ) -> dict[str, str]:
     """The timeline lines that mention each of a few violating orders (its key or its order id)."""
     chosen: dict[str, list[str]] = {}

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import collections
+import copy as _copy
 from typing import Any
 
+import moto.dynamodb.models as _models
 from moto.dynamodb.comparisons import ConditionExpressionParser
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
@@ -86,13 +91,6 @@ PATCHES.append(Patch(
 
 
 # ---------------------------------------------------------------- TransactWriteItems: back up items, not tables
-import copy as _copy  # noqa: E402
-
-import moto.dynamodb.models as _models  # noqa: E402
-from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
-from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
-from moto.dynamodb.models.table import Table  # noqa: E402
-
 
 class _TablesNotCopied:
     """Stands in for the `copy` module inside moto.dynamodb.models: a Table is "copied" as itself (only
@@ -142,7 +140,7 @@ def _put_back(table: Table, hash_key: DynamoType, range_key: DynamoType | None, 
         table.items[hash_key][range_key] = item
 
 
-def _transact_write_items(self, transact_items):
+def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
     # Back up (deep copies of) the items the transaction names, before it runs; on any failure, put them back as
     # they were (or remove the ones it created). Only named items can change in a transaction.
     backups = []
@@ -155,7 +153,7 @@ def _transact_write_items(self, transact_items):
             continue  # malformed: moto's own validation refuses the transaction before writing anything
         backups.append((table, hash_key, range_key, _copy.deepcopy(_stored(table, hash_key, range_key))))
     try:
-        return original("dynamodb_transact_item_rollback")(self, transact_items)
+        original("dynamodb_transact_item_rollback")(self, transact_items)
     except Exception:
         for table, hash_key, range_key, item in reversed(backups):
             _put_back(table, hash_key, range_key, item)

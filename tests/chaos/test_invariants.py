@@ -19,12 +19,16 @@ def healthy() -> State:
             "k-fail": {"order_id": FAILED_ID, "idempotency_key": "k-fail", "status": "FAILED"},
         },
         ledger={
-            SHIPPED_ID: [{"order_id": SHIPPED_ID, "entry": "CHARGE"},
-                         {"order_id": SHIPPED_ID, "entry": "REVIEW", "review_status": "APPROVED"}],
+            SHIPPED_ID: [
+                {"order_id": SHIPPED_ID, "entry": "CHARGE"},
+                {"order_id": SHIPPED_ID, "entry": "REVIEW", "review_status": "APPROVED"},
+            ],
             FAILED_ID: [{"order_id": FAILED_ID, "entry": "CHARGE"}, {"order_id": FAILED_ID, "entry": "REFUND"}],
         },
-        fulfilment={SHIPPED_ID: {"RESERVATION": {"outcome": "RESERVED"}, "SHIPMENT": {}},
-                    FAILED_ID: {"RESERVATION": {"outcome": "RESERVED"}}},
+        fulfilment={
+            SHIPPED_ID: {"RESERVATION": {"outcome": "RESERVED"}, "SHIPMENT": {}},
+            FAILED_ID: {"RESERVATION": {"outcome": "RESERVED"}},
+        },
         queues={"PaymentsInbox/Fifo": [], "PaymentsInbox/Buffer": []},
         dead_letters={"ReserveStockInbox/Fifo/DeadLetter": [Message("m-1", '{"order-id": "' + POISON + '"')]},
         executions=[{"name": "k-ship", "machine": "Payment", "status": "SUCCEEDED", "error": None}],
@@ -55,35 +59,56 @@ def broken(change) -> State:
 
 
 BREAKS = {
-    "a second charge row": (lambda s: s.ledger[SHIPPED_ID].append({"order_id": SHIPPED_ID, "entry": "CHARGE"}),
-                            {"charged_once", "shipped_only_when_paid", "one_final_outcome"}),
+    "a second charge row": (
+        lambda s: s.ledger[SHIPPED_ID].append({"order_id": SHIPPED_ID, "entry": "CHARGE"}),
+        {"charged_once", "shipped_only_when_paid", "one_final_outcome"},
+    ),
     "a card charged that the ledger does not show": (lambda s: setattr(s, "cards_charged", 3), {"charged_once"}),
     "a lost order": (lambda s: s.orders.pop("k-fail"), {"no_lost_order"}),
     "an order left PLACED": (lambda s: s.orders["k-fail"].update(status="PLACED"), {"final_status"}),
     "a failed order charged and not refunded": (lambda s: s.ledger[FAILED_ID].pop(), {"one_final_outcome"}),
-    "a refund without a charge": (lambda s: (s.ledger[FAILED_ID].pop(0), setattr(s, "cards_charged", 1)),
-                                  {"refund_only_after_charge", "one_final_outcome"}),
-    "shipped twice": (lambda s: s.fulfilment[SHIPPED_ID].update({"SHIPMENT#2": {}}),
-                      {"shipped_at_most_once", "one_final_outcome"}),
-    "shipped out of stock": (lambda s: s.fulfilment[SHIPPED_ID]["RESERVATION"].update(outcome="SHORTAGE"),
-                             {"shipped_only_when_in_stock"}),
-    "shipped unpaid": (lambda s: s.fulfilment[FAILED_ID].update({"SHIPMENT": {}}),
-                       {"shipped_only_when_paid", "one_final_outcome"}),
+    "a refund without a charge": (
+        lambda s: (s.ledger[FAILED_ID].pop(0), setattr(s, "cards_charged", 1)),
+        {"refund_only_after_charge", "one_final_outcome"},
+    ),
+    "shipped twice": (
+        lambda s: s.fulfilment[SHIPPED_ID].update({"SHIPMENT#2": {}}),
+        {"shipped_at_most_once", "one_final_outcome"},
+    ),
+    "shipped out of stock": (
+        lambda s: s.fulfilment[SHIPPED_ID]["RESERVATION"].update(outcome="SHORTAGE"),
+        {"shipped_only_when_in_stock"},
+    ),
+    "shipped unpaid": (
+        lambda s: s.fulfilment[FAILED_ID].update({"SHIPMENT": {}}),
+        {"shipped_only_when_paid", "one_final_outcome"},
+    ),
     "an order that should have shipped failed": (
-        lambda s: (s.orders["k-ship"].update(status="FAILED"), s.fulfilment[SHIPPED_ID].pop("SHIPMENT"),
-                   s.ledger[SHIPPED_ID].append({"order_id": SHIPPED_ID, "entry": "REFUND"})),
-        {"expected_outcome"}),
+        lambda s: (
+            s.orders["k-ship"].update(status="FAILED"),
+            s.fulfilment[SHIPPED_ID].pop("SHIPMENT"),
+            s.ledger[SHIPPED_ID].append({"order_id": SHIPPED_ID, "entry": "REFUND"}),
+        ),
+        {"expected_outcome"},
+    ),
     "an approved review on an order never charged": (
-        lambda s: (s.ledger[FAILED_ID].clear(), setattr(s, "cards_charged", 1),
-                   s.ledger[FAILED_ID].append({"order_id": FAILED_ID, "entry": "REVIEW", "review_status": "APPROVED"})),
-        {"review_matches_order"}),
+        lambda s: (
+            s.ledger[FAILED_ID].clear(),
+            setattr(s, "cards_charged", 1),
+            s.ledger[FAILED_ID].append({"order_id": FAILED_ID, "entry": "REVIEW", "review_status": "APPROVED"}),
+        ),
+        {"review_matches_order"},
+    ),
     "a review still pending on a final order": (
-        lambda s: s.ledger[SHIPPED_ID][1].update(review_status="PENDING"), {"review_matches_order"}),
+        lambda s: s.ledger[SHIPPED_ID][1].update(review_status="PENDING"),
+        {"review_matches_order"},
+    ),
     "a poison message missing from every DLQ": (lambda s: s.dead_letters.clear(), {"poison_in_dlq"}),
     "a poison message with no reason": (lambda s: s.reasons.clear(), {"poison_reason_readable"}),
     "a valid event in a DLQ": (
         lambda s: s.dead_letters["ReserveStockInbox/Fifo/DeadLetter"].append(Message("m-2", '{"detail": {}}')),
-        {"only_poison_dead_lettered"}),
+        {"only_poison_dead_lettered"},
+    ),
     "a stuck message": (lambda s: s.queues["PaymentsInbox/Fifo"].append(Message("m-3", "{}")), {"no_stuck_message"}),
     "a running execution": (lambda s: s.executions[0].update(status="RUNNING"), {"no_running_execution"}),
 }

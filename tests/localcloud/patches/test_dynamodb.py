@@ -183,7 +183,8 @@ def test_transactions_back_up_whole_tables_through_the_module_copy(cloud_free):
 def _ledger(cloud):
     ddb = cloud.client("dynamodb")
     ddb.create_table(TableName="contract-transact", BillingMode="PAY_PER_REQUEST",
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                {"AttributeName": "sk", "KeyType": "RANGE"}],
                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                            {"AttributeName": "sk", "AttributeType": "S"}])
     ddb.put_item(TableName="contract-transact", Item={"pk": {"S": "SKU#1"}, "sk": {"S": "STOCK"}, "n": {"N": "5"}})
@@ -198,7 +199,8 @@ def _reserve(ddb, order, quantity):
         {"Put": {"TableName": "contract-transact", "ConditionExpression": "attribute_not_exists(pk)",
                  "Item": {"pk": {"S": f"ORDER#{order}"}, "sk": {"S": "RESERVATION"}}}},
         {"ConditionCheck": {"TableName": "contract-transact", "Key": {"pk": {"S": "SKU#2"}, "sk": {"S": "STOCK"}},
-                            "ConditionExpression": "n >= :q", "ExpressionAttributeValues": {":q": {"N": str(quantity)}}}},
+                            "ConditionExpression": "n >= :q",
+                            "ExpressionAttributeValues": {":q": {"N": str(quantity)}}}},
     ])
 
 
