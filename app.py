@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The order system: one CDK app, six stacks. The only place that reads context or environment."""
+"""The order system: one CDK app, seven stacks. The only place that reads context or environment."""
 
 import aws_cdk as cdk
 
@@ -8,6 +8,7 @@ from stacks.components.outputs import output_operator_resources
 from stacks.config import CONTEXT_KEY, OrderSystemConfig
 from stacks.fulfilment_stack import FulfilmentStack
 from stacks.messaging_stack import MessagingStack
+from stacks.monitoring_stack import MonitoringStack
 from stacks.nag import apply_nag
 from stacks.orders_stack import OrdersStack
 from stacks.payments_stack import PaymentsStack
@@ -48,7 +49,15 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         get_order=orders.get_order.function,
         decide_review=payments.decide_review.function,
     )
-    stacks = [stateful, messaging, payments, orders, fulfilment, api]
+    # Watches the stacks with functions, queues and state machines; alarms publish to the stage's alarm topic.
+    monitoring = MonitoringStack(
+        app,
+        f"{prefix}-Monitoring",
+        stage=config.stage,
+        watched=[messaging, payments, orders, fulfilment],
+        alarm_topic=messaging.alarm_topic,
+    )
+    stacks = [stateful, messaging, payments, orders, fulfilment, api, monitoring]
     for stack in stacks:
         cdk.Tags.of(stack).add("project", "order-system")
         cdk.Tags.of(stack).add("stage", config.stage)

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, cast
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+# Requests per second over the whole API, and the burst above it, before API Gateway answers 429: far above what one
+# stage of this system serves, low enough that a runaway client cannot exhaust the functions' concurrency.
+THROTTLE_RATE_PER_SECOND = 100
+THROTTLE_BURST = 200
+# One JSON object per request (API Gateway's $context variables); the request id is also in the response headers.
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "requestTime": "$context.requestTime",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "integrationStatus": "$context.integrationStatus",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationError": "$context.integrationErrorMessage",
+    "errorMessage": "$context.error.message",
+    "caller": "$context.identity.caller",
+    "sourceIp": "$context.identity.sourceIp",
+}
 
 
 class ApiStack(Stack):
@@ -39,4 +60,21 @@ class ApiStack(Stack):
             self.api.add_routes(
                 path=path, methods=[method], integration=integrations.HttpLambdaIntegration(name, function)
             )
+        self._protect_default_stage()
         CfnOutput(self, "ApiUrl", value=self.api.api_endpoint)
+
+    def _protect_default_stage(self) -> None:
+        """Every route throttled, every request logged as one JSON line (what operators search by request id)."""
+        self.access_log = logs.LogGroup(
+            self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+        )
+        stage = self.api.default_stage
+        if stage is None:
+            raise ValueError("the API has no $default stage to protect")
+        cfn_stage = cast(apigw.CfnStage, stage.node.default_child)
+        cfn_stage.default_route_settings = apigw.CfnStage.RouteSettingsProperty(
+            throttling_rate_limit=THROTTLE_RATE_PER_SECOND, throttling_burst_limit=THROTTLE_BURST
+        )
+        cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
+            destination_arn=self.access_log.log_group_arn, format=json.dumps(ACCESS_LOG_FIELDS)
+        )

@@ -42,9 +42,7 @@ class OrderSystemConfig:
         return [f.name for f in fields(cls)]
 
     @classmethod
-    def from_context(
-        cls, context: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
-    ) -> OrderSystemConfig:
+    def from_context(cls, context: Mapping[str, Any], overrides: Mapping[str, Any] | None = None) -> OrderSystemConfig:
         """The settings in cdk.json's `order-system` context, each overridable by a flat `-c <setting>=<value>`."""
         known = set(cls.setting_names())
         unknown = set(context) - known

@@ -53,6 +53,7 @@ class DomainStack(Stack):
             construct_id,
             handler=handler,
             domain=self.domain,
+            stage=self.config.stage,
             powertools_version=self.config.powertools_version,
             environment=environment,
             idempotency=idempotency,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -169,6 +170,13 @@ class PaymentsStack(DomainStack):
     def _finalize_closed_executions(self, finalize: DomainFunction) -> None:
         """Step Functions' status-change events (default bus) of payment executions that closed unfinished."""
         dead_letter = DeadLetterQueue(self, "FinalizeDeadLetter", key=self._key(), alarm_topic=self.alarm_topic)
+        # EventBridge invokes the finalizer asynchronously: an event it still fails on after Lambda's own retries
+        # lands in the same dead-letter queue as one EventBridge could not deliver, never dropped.
+        cfn_function = cast(lambda_.CfnFunction, finalize.function.node.default_child)
+        cfn_function.dead_letter_config = lambda_.CfnFunction.DeadLetterConfigProperty(
+            target_arn=dead_letter.queue.queue_arn
+        )
+        dead_letter.queue.grant_send_messages(finalize.function)
         self.finalize_rule = events.Rule(
             self,
             "PaymentExecutionClosed",

@@ -15,7 +15,14 @@ from constructs import Construct
 
 # Resolved from this file, never from the working directory: `cdk synth` may run from anywhere.
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
-METRICS_NAMESPACE = "OrderSystem"
+
+
+def metrics_namespace(stage: str) -> str:
+    """Where a stage's functions put their Powertools metrics: one namespace per stage, so two stages in one account
+    and region never add up on a dashboard or an alarm."""
+    return f"OrderSystem/{stage}"
+
+
 # Durations are immutable: one default object serves every function.
 DEFAULT_TIMEOUT = Duration.seconds(10)
 
@@ -47,6 +54,7 @@ class DomainFunction(Construct):
         *,
         handler: str,
         domain: str,
+        stage: str,
         powertools_version: str,
         environment: Mapping[str, str] | None = None,
         idempotency: Idempotency | None = None,
@@ -88,7 +96,7 @@ class DomainFunction(Construct):
             ],
             environment={
                 "POWERTOOLS_SERVICE_NAME": domain,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace(stage),
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 **(environment or {}),
             },

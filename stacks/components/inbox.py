@@ -6,6 +6,7 @@ A rule can only give a FIFO target a fixed MessageGroupId, which would make the 
 sets the group to the order id (orders proceed in parallel, each in order) and the deduplication id to the event's
 idempotency key (a producer's retry is dropped within SQS's window). The cost: one more queue and a pipe per inbox.
 """
+
 from __future__ import annotations
 
 from aws_cdk import Duration

@@ -12,6 +12,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from stacks.components.runbook import runbook
+
 DLQ_RETENTION = Duration.days(14)
 
 
@@ -40,7 +42,10 @@ class DeadLetterQueue(Construct):
         self.alarm = cloudwatch.Alarm(
             self,
             "NotEmpty",
-            alarm_description=f"Messages are waiting in the dead-letter queue {self.node.path}",
+            alarm_description=(
+                f"Messages are waiting in the dead-letter queue {self.node.path}. "
+                f"{runbook('dead-letter-queue-not-empty')}"
+            ),
             metric=self.queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(1)),
             threshold=0,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -45,7 +45,7 @@ def props(resource) -> dict:
 
 
 def test_assertions_library_sees_every_stack(templates):
-    assert len(templates) == 6
+    assert len(templates) == 7
     for template in templates.values():
         Template.from_json(template)  # a malformed template fails here
 

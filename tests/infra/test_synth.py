@@ -35,7 +35,7 @@ def test_every_acknowledgment_names_its_reason(synthesized):
 
 def test_cfn_lint_finds_no_error(synthesized):
     templates = sorted(str(p) for p in synthesized.out_dir.glob("*.template.json"))
-    assert len(templates) == 6
+    assert len(templates) == 7
     result = subprocess.run(
         [str(CFN_LINT), "--format", "parseable", *templates],
         capture_output=True,
