@@ -126,7 +126,8 @@ def reserve_stock(
         detail_type, data = "StockShortage", StockShortageV1(order_id=order.order_id, skus=stored["skus"])
     else:  # RESERVED, or RELEASED by a failed payment since: announce the reservation again, as first made
         payment = PaymentOrderV1.model_validate(order.model_dump())
-        detail_type, data = "StockReserved", StockReservedV2(order_id=order.order_id, skus=stored["skus"], order=payment)
+        data = StockReservedV2(order_id=order.order_id, skus=stored["skus"], order=payment)
+        detail_type = "StockReserved"
     _emit(
         events,
         bus_name,

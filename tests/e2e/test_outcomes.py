@@ -59,7 +59,8 @@ def test_a_refund_whose_answer_is_lost_is_retried_and_refunds_once(cloud, error)
 def test_a_refund_that_keeps_failing_is_finished_by_the_finalizer(cloud):
     """RefundPayment refused past every retry: the execution fails, Step Functions' status-change event reaches
     FinalizePayment, which refunds what the ledger holds and announces PaymentFailed."""
-    outcome = with_fault(cloud, Throttle("RefundPayment", times=1000), "k-refund-down", ordinary("tok_settlement_rejected"))
+    refund_down = Throttle("RefundPayment", times=1000)
+    outcome = with_fault(cloud, refund_down, "k-refund-down", ordinary("tok_settlement_rejected"))
     assert (outcome["execution"], outcome["execution_error"]) == ("FAILED", "RefundNotRecorded")
     assert (outcome["status"], outcome["charges"], outcome["refunds"]) == ("FAILED", 1, 1)
     assert outcome["failure_reason"] == "PAYMENT_ERROR" and outcome["reservation"] == "RELEASED"

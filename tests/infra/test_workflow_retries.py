@@ -34,7 +34,7 @@ def lambda_tasks():
 
 @pytest.mark.parametrize(("machine", "name", "state"), lambda_tasks(), ids=lambda v: v if isinstance(v, str) else "")
 def test_every_lambda_task_retries_transient_errors_and_throttles_with_jittered_backoff(machine, name, state):
-    assert LAMBDA_TRANSIENT | RERUN_AFTER_SIDE_EFFECT <= retried(state), f"{machine}#{name}"
+    assert retried(state) >= LAMBDA_TRANSIENT | RERUN_AFTER_SIDE_EFFECT, f"{machine}#{name}"
     for retry in state["Retry"]:
         assert retry["BackoffRate"] >= 2 and retry.get("JitterStrategy") == "FULL" and retry["MaxAttempts"] >= 4
 

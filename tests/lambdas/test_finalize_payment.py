@@ -22,11 +22,12 @@ def workflow_order(key: str) -> dict:
 
 def status_change(key: str, status: str = "FAILED", error: str | None = "RefundNotRecorded") -> dict:
     """Step Functions' event on the default bus, in the shape AWS documents."""
+    execution_arn = f"{MACHINE}:{key}".replace(":stateMachine:", ":execution:")
     return {
         "version": "0", "id": "e-1", "source": "aws.states", "detail-type": "Step Functions Execution Status Change",
-        "account": ACCOUNT, "region": REGION, "resources": [f"{MACHINE}:{key}".replace(":stateMachine:", ":execution:")],
+        "account": ACCOUNT, "region": REGION, "resources": [execution_arn],
         "detail": {
-            "executionArn": f"{MACHINE}:{key}".replace(":stateMachine:", ":execution:"), "stateMachineArn": MACHINE,
+            "executionArn": execution_arn, "stateMachineArn": MACHINE,
             "name": key, "status": status, "startDate": 1, "stopDate": 2,
             "input": json.dumps({"idempotency_key": key, "order": workflow_order(key)}), "output": None,
             "error": error, "cause": "injected",
@@ -67,8 +68,10 @@ def test_the_same_event_twice_refunds_once_and_publishes_once(ctx, tables, bus):
 
 def test_a_settled_charge_that_was_not_announced_completes_the_payment(ctx, tables, bus):
     service.charge_card(tables["payments"], "K-settled", workflow_order("K-settled"))
-    tables["payments"].update_item(Key={"order_id": order_id_of("K-settled"), "entry": "CHARGE"},
-                                   UpdateExpression="SET settlement_status = :s", ExpressionAttributeValues={":s": "SETTLED"})
+    tables["payments"].update_item(
+        Key={"order_id": order_id_of("K-settled"), "entry": "CHARGE"},
+        UpdateExpression="SET settlement_status = :s", ExpressionAttributeValues={":s": "SETTLED"},
+    )
     result = finalize_payment.handler(status_change("K-settled", error="PaymentCompletedNotEmitted"), ctx)
     assert result["outcome"] == "PaymentCompleted" and set(ledger(tables, "K-settled")) == {"CHARGE"}
     [event] = bus.published()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
-from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import boto3
 import pytest

@@ -7,10 +7,11 @@ import json
 import os
 from typing import Any
 
-from eventing import aws, observability
-from eventing.idempotency import Idempotency
-from eventing.envelope import is_valid_token
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+from eventing import aws, observability
+from eventing.envelope import is_valid_token
+from eventing.idempotency import Idempotency
 from payments import outcome
 
 idempotency = Idempotency(event_key_jmespath="detail.name")
