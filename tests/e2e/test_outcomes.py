@@ -142,6 +142,33 @@ def waiting_review(cloud, key: str) -> str:
     return order_id
 
 
+def test_a_review_nobody_picks_up_expires_after_a_day_and_a_late_approval_is_409(cloud):
+    """HeartbeatSeconds 86400 on the local clock: the workflow stops waiting, the review ends EXPIRED (before the
+    fix it stayed PENDING, and a late approval then flipped it to APPROVED for an order never charged)."""
+    key = "k-review-no-heartbeat"
+    order_id = waiting_review(cloud, key)
+    cloud.advance(86400 + 1)
+    cloud.run_until_quiet()
+    outcome = outcome_of(cloud, key, order_id)
+    assert (outcome["status"], outcome["failure_reason"], outcome["review"]) == ("FAILED", "REVIEW_EXPIRED", "EXPIRED")
+    assert outcome["charges"] == 0 and outcome["reservation"] == "RELEASED"
+    late = cloud.http("POST", f"/orders/{order_id}/review", body={"decision": "APPROVE", "reason": "back from leave"})
+    assert late.status == 409 and late.json["decision"] == "EXPIRED"
+    assert system.review_status(cloud, order_id) == "EXPIRED"
+
+
+def test_a_review_kept_alive_by_heartbeats_still_expires_after_three_days(cloud):
+    key = "k-review-timeout"
+    order_id = waiting_review(cloud, key)
+    token = next(r["task_token"] for r in system.ledger_rows(cloud, order_id) if r["entry"] == "REVIEW")
+    for _ in range(4):  # a reviewer's tool sends a heartbeat every 20 hours; TimeoutSeconds 259200 still ends it
+        cloud.client("stepfunctions").send_task_heartbeat(taskToken=token)
+        cloud.advance(20 * 3600)
+        cloud.run_until_quiet()
+    outcome = outcome_of(cloud, key, order_id)
+    assert (outcome["status"], outcome["failure_reason"], outcome["review"]) == ("FAILED", "REVIEW_EXPIRED", "EXPIRED")
+
+
 def test_a_review_the_workflow_gave_up_on_expires_and_a_late_approval_is_409(cloud):
     """The review is requested (PENDING) but the task keeps failing: past its retries the workflow stops waiting
     (the same Catch a States.Timeout or States.HeartbeatTimeout takes), ExpireReview marks the review EXPIRED.
