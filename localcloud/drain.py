@@ -11,8 +11,9 @@ and timeouts included, as long as the total stays within the bound; then it stop
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .stepfunctions.tracker import SettleTimeout
 
@@ -41,7 +42,7 @@ class Quiet(int):
     waiting_for: list[Due]
     now: float
 
-    def __new__(cls, rounds: int, advanced: float, waiting_for: Iterable[Due], now: float) -> "Quiet":
+    def __new__(cls, rounds: int, advanced: float, waiting_for: Iterable[Due], now: float) -> Quiet:
         quiet = super().__new__(cls, rounds)
         quiet.advanced, quiet.waiting_for, quiet.now = advanced, list(waiting_for), now
         return quiet

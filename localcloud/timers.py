@@ -13,8 +13,9 @@ before returning, in the waking thread, so nobody sees "all settled" between the
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .clock import Clock
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from . import base
 from ..clock import clock_datetime_module
+from . import base
 
 IDEMPOTENCY = "aws_lambda_powertools.utilities.idempotency"
 MODULES = (f"{IDEMPOTENCY}.base", f"{IDEMPOTENCY}.persistence.base", f"{IDEMPOTENCY}.persistence.dynamodb",

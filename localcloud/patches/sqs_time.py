@@ -13,7 +13,8 @@ import moto.sqs.models as sqs_models
 
 from .base import PATCHES, Patch, original
 
-_DELETED = "_localcloud_deleted_deduplication"  # on a Queue: {deduplication key: sent timestamp (ms)} of deleted messages
+# on a Queue: {deduplication key: sent timestamp (ms)} of its deleted messages
+_DELETED = "_localcloud_deleted_deduplication"
 
 
 def _per_group(queue: Any) -> bool:
@@ -29,7 +30,8 @@ def _is_duplicate(queue: Any, message: Any) -> bool:
     per_group = _per_group(queue)
     key = _deduplication_key(per_group, message)
     for earlier in queue._messages:
-        if _deduplication_key(per_group, earlier) == key and message.sent_timestamp - earlier.sent_timestamp < window_ms:
+        within = message.sent_timestamp - earlier.sent_timestamp < window_ms
+        if within and _deduplication_key(per_group, earlier) == key:
             return True
     deleted = queue.__dict__.setdefault(_DELETED, {})
     for old in [k for k, sent in deleted.items() if message.sent_timestamp - sent >= window_ms]:

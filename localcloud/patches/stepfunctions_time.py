@@ -23,8 +23,8 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 from moto.stepfunctions.parser.asl.eval import environment as environment_module
 from moto.stepfunctions.parser.asl.eval.callback import callback as callback_module
 
-from . import base
 from ..clock import clock_datetime_module
+from . import base
 from .base import PATCHES, Patch, original
 
 

@@ -43,7 +43,8 @@ def test_task_token_waits_return_an_outcome_or_a_timeout(cloud_free):
     params = list(inspect.signature(unpatched("sfn_task_token_park")).parameters)
     assert params == ["self", "env", "timeout_seconds", "callback_endpoint", "heartbeat_endpoint"]
     source = inspect.getsource(m.StateTaskServiceCallback._eval_integration_pattern)
-    assert "isinstance(outcome, CallbackOutcomeTimedOut)" in source and "isinstance(outcome, HeartbeatTimedOut)" in source
+    assert "isinstance(outcome, CallbackOutcomeTimedOut)" in source
+    assert "isinstance(outcome, HeartbeatTimedOut)" in source
 
 
 @contract("sfn_retry_interval")
@@ -75,9 +76,10 @@ def test_wait_timestamps_are_compared_with_the_module_datetime(cloud_free):
 def _machine(cloud, name, states, start_at):
     """A state machine with the fixture Parent's role (it may invoke the fixture's functions)."""
     sfn = cloud.client("stepfunctions")
-    role = sfn.describe_state_machine(stateMachineArn=cloud.resource("Parent", "AWS::StepFunctions::StateMachine").ref)
-    definition = {"StartAt": start_at, "States": states}
-    return sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=role["roleArn"])["stateMachineArn"]
+    parent = cloud.resource("Parent", "AWS::StepFunctions::StateMachine").ref
+    role = sfn.describe_state_machine(stateMachineArn=parent)["roleArn"]
+    definition = json.dumps({"StartAt": start_at, "States": states})
+    return sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"]
 
 
 def _run(cloud, arn, payload, name):
@@ -102,7 +104,8 @@ def test_retry_intervals_back_off_on_the_clock(manual_cloud):
     quiet = cloud.run_until_quiet()
     assert [e.detail["seconds"] for e in cloud.timeline.of_kind("wait")] == [2, 6, 10]  # 2, 2x3, min(2x9, 10)
     assert quiet.advanced == pytest.approx(18, abs=1e-3)
-    assert (cloud.execution("always-invalid").status, cloud.execution("always-invalid").error) == ("FAILED", "NotValidError")
+    execution = cloud.execution("always-invalid")
+    assert (execution.status, execution.error) == ("FAILED", "NotValidError")
 
 
 def test_a_wait_state_waits_for_the_clock(manual_cloud):
@@ -134,14 +137,19 @@ def test_a_review_task_times_out_when_the_clock_passes_its_timeout(manual_cloud)
     assert (cloud.execution("t1").status, cloud.execution("t1").error) == ("FAILED", "States.Timeout")
 
 
-def test_heartbeats_reset_the_heartbeat_timer(manual_cloud):
-    cloud = manual_cloud
-    arn = _machine(cloud, "beating", {"Review": {
+def _review_machine(cloud, name):
+    """The fixture's Review function as a .waitForTaskToken task with HeartbeatSeconds 10 and TimeoutSeconds 25."""
+    return _machine(cloud, name, {"Review": {
         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken", "End": True,
         "HeartbeatSeconds": 10, "TimeoutSeconds": 25,
         "Parameters": {"FunctionName": _function_arn(cloud, "Review"),
                        "Payload": {"task_token.$": "$$.Task.Token", "item_id.$": "$.item_id"}},
     }}, "Review")
+
+
+def test_heartbeats_reset_the_heartbeat_timer(manual_cloud):
+    cloud = manual_cloud
+    arn = _review_machine(cloud, "beating")
     _run(cloud, arn, {"item_id": "h1"}, "h1")
     cloud.run_until_quiet()
     token = next(i["token"] for i in cloud.table_items("Table") if i["pk"] == "ITEM#h1" and i["sk"] == "REVIEW")
@@ -157,12 +165,7 @@ def test_heartbeats_reset_the_heartbeat_timer(manual_cloud):
 
 def test_a_silent_task_fails_at_its_heartbeat(manual_cloud):
     cloud = manual_cloud
-    arn = _machine(cloud, "silent", {"Review": {
-        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken", "End": True,
-        "HeartbeatSeconds": 10, "TimeoutSeconds": 25,
-        "Parameters": {"FunctionName": _function_arn(cloud, "Review"),
-                       "Payload": {"task_token.$": "$$.Task.Token", "item_id.$": "$.item_id"}},
-    }}, "Review")
+    arn = _review_machine(cloud, "silent")
     _run(cloud, arn, {"item_id": "s1"}, "s1")
     quiet = cloud.run_until_quiet()
     assert [(d.kind, round(d.at - quiet.now)) for d in quiet.waiting_for] == [("heartbeat", 10)]
