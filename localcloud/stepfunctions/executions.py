@@ -104,5 +104,5 @@ class Executions:
     def sfn_wait(self, kind: str, seconds: float, done: Callable[[], bool] = lambda: False) -> None:
         """A Retry interval or a Wait state: the execution parks until the clock has moved `seconds` on."""
         waiter = self._api_caller()
-        self.timeline.record("wait", waiter, kind, seconds=seconds, note="until the clock reaches it")
+        self.timeline.record("wait", waiter, kind, seconds=round(seconds, 3), note="until the clock reaches it")
         self.timers.wait(kind, waiter, seconds, done=done)
