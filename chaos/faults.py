@@ -35,6 +35,15 @@ def batch_keys(event: Any) -> list[str]:
     return [k for k in (event_key(r.get("body")) for r in records) if k]
 
 
+class LambdaTimedOut(BaseException):
+    """Ends a handler where it stands, as Lambda does at its timeout: no `except Exception` of the handler or of
+    Powertools runs, so its idempotency record stays INPROGRESS until its in-progress expiry."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"timed out after {seconds} s")
+        self.seconds = seconds
+
+
 class ChaosInjector:
     """One hook for every planned fault: `invoke`, `deliver` and `aws_call` (see localcloud/hooks.py)."""
 
@@ -42,6 +51,8 @@ class ChaosInjector:
         self.plans = plans
         self.timeline = timeline
         self.label = label  # a function's or queue's name as the timeline shows it
+        # a function's timeout (seconds), and the clock it passes on: a timed-out task has run that long
+        self.timeout_of: Callable[[str], float] = lambda function: 0.0
         self.injected: Counter = Counter()
         self.on_create_order_publish: Callable[[str], None] | None = None  # the client's concurrent retry
         self._fired: set[tuple[str, str]] = set()
@@ -82,7 +93,12 @@ class ChaosInjector:
             keys = [key] if isinstance(key, str) else []
             if self.take(keys, "task_throttled", call.function):
                 return InvokeResult.failure("Lambda.TooManyRequestsException", "Rate Exceeded. (chaos)")
-            result = proceed()
+            try:
+                result = proceed()
+            except LambdaTimedOut as killed:
+                return InvokeResult.failure(
+                    "Sandbox.Timedout", f"Task timed out after {killed.seconds} seconds (chaos)"
+                )
             hit = self.take(keys, "task_failed_after_side_effect", call.function)
             if hit:
                 error = self.plans[hit].hops["task_failed_after_side_effect"][1]
@@ -126,7 +142,12 @@ class ChaosInjector:
                 "ThrottlingException",
                 "Rate exceeded (chaos)",
             )
-        elif call.service == "dynamodb" and call.operation in ("PutItem", "UpdateItem", "TransactWriteItems"):
+        elif op == ("dynamodb", "PutItem") and _attribute(call.params.get("Item"), "entry") == "CHARGE":
+            key = _attribute(call.params["Item"], "idempotency_key")
+            if self.take([key] if key else [], "task_timeout_in_progress", call.caller):
+                proceed()  # the card is charged; then Lambda ends the handler at its timeout
+                raise LambdaTimedOut(self.timeout_of(call.caller))
+        if call.service == "dynamodb" and call.operation in ("PutItem", "UpdateItem", "TransactWriteItems"):
             keys = self._keys_with("dynamodb_throttled")
             if keys:
                 text = json.dumps(call.params, default=str)
@@ -188,6 +209,12 @@ class ChaosInjector:
                     return
                 self._left[(key, kind)] -= 1
             raise AwsCallError(code, message, 400)
+
+
+def _attribute(item: Any, name: str) -> Any:
+    """An item's attribute as a plain value, whether the SDK got it plain (a Table resource) or typed ({"S": ...})."""
+    value = item.get(name) if isinstance(item, dict) else None
+    return value.get("S") if isinstance(value, dict) else value
 
 
 def _json(text: Any) -> Any:

@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from localcloud import LocalCloud, Response
 
 from .faults import ChaosInjector, OrderPlan
@@ -210,7 +212,11 @@ class Client:
         )
         # tok_declined: should one be taken for an order (an oversized event the bus let in), nothing is charged
         detail["data"]["card-token"] = "tok_declined"
-        result = self.cloud.put_events([{"Source": "com.orders", "DetailType": "OrderCreated", "Detail": detail}])
+        try:
+            result = self.cloud.put_events([{"Source": "com.orders", "DetailType": "OrderCreated", "Detail": detail}])
+        except ClientError as exc:  # the whole request refused (EventBridge does so past its size limit)
+            error = exc.response.get("Error", {})
+            return Poison(pid, kind, "events", f"{error.get('Code')}: {error.get('Message', '')}")
         entry = (result.get("Entries") or [{}])[0]
         refused = f"{entry['ErrorCode']}: {entry.get('ErrorMessage', '')}" if entry.get("ErrorCode") else None
         return Poison(pid, kind, "events", refused)

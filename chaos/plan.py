@@ -8,6 +8,7 @@ strikes. Kinds the local cloud cannot run yet are `pending` (listed in the repor
 
 from __future__ import annotations
 
+import inspect
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,8 +125,8 @@ def features(cloud: Any) -> set[str]:
     found = set()
     if hasattr(cloud, "aws_calls"):
         found.add("aws_call")
-    if getattr(cloud, "timeouts_on_clock", False):
-        found.add("timeouts_on_clock")
+    if "max_advance" in inspect.signature(cloud.run_until_quiet).parameters:
+        found.add("timeouts_on_clock")  # task timeouts, heartbeats and idempotency expiry follow the clock
     return found
 
 

@@ -27,6 +27,7 @@ POISON_EVERY = 10  # batches between two rounds of poison (one of each kind)
 REPLAY_AFTER = 1  # the batch after which the archive is replayed (moto replays every archived event, so early)
 VISIBILITY_STEP = 61  # seconds: past every inbox's 60 s visibility timeout
 MAX_CYCLES = 12  # visibility timeouts waited per round: poison needs 5 receives before its DLQ
+REVIEW_DEADLINE = 4 * 86400  # past the fraud review's heartbeat (1 day) and timeout (3 days)
 TIMELINES_PER_INVARIANT = 5
 TIMELINE_LINES = 80
 
@@ -61,6 +62,7 @@ def _run(cloud: LocalCloud, seed: int, keys: list[str], worker: int, progress, s
     kinds = plan.enabled(offered)
     plans = {key: plan.draw(seed, key, kinds) for key in keys}
     injector = cloud.hooks.add(faults.ChaosInjector(plans, cloud.timeline, cloud.label))
+    injector.timeout_of = lambda function: _ran_to_timeout(cloud, function)
     client = Client(cloud, injector)
     client.stock_up()
     settler = _Settler(cloud)
@@ -86,7 +88,8 @@ def _run(cloud: LocalCloud, seed: int, keys: list[str], worker: int, progress, s
         marks.append((len(batch), time.perf_counter() - run_started))
         progress(len(batch), len(keys))
     injector.live = set()
-    errors += settler.settle()
+    # the reviews nobody answers: past their heartbeat (a day) and timeout, on the clock
+    errors += settler.settle(until=REVIEW_DEADLINE if "timeouts_on_clock" in offered else 0)
     seconds = time.perf_counter() - run_started
     gc.collect()
     state = read_state(cloud)
@@ -136,10 +139,14 @@ class _Settler:
     def waiting(self) -> int:
         return sum(len(self.cloud.sqs_queue(name)._messages) for name in self.queues)
 
-    def settle(self) -> list[str]:
+    def settle(self, until: float = 0) -> list[str]:
+        """`until`: seconds the clock may also move through Step Functions timers (task timeouts, heartbeats)."""
         errors = []
         for _ in range(MAX_CYCLES + 1):
             try:
+                if until:
+                    self.advanced += self.cloud.run_until_quiet(timeout=300, max_advance=until).advanced
+                    until = 0
                 self.cloud.run_until_quiet(timeout=300)
             except NotQuiet as exc:
                 errors.append(str(exc)[:500])
@@ -148,6 +155,14 @@ class _Settler:
             self.cloud.advance(VISIBILITY_STEP)
             self.advanced += VISIBILITY_STEP
         return errors
+
+
+def _ran_to_timeout(cloud: LocalCloud, function: str) -> float:
+    """A task Lambda ended at its timeout has run that long: the clock passes it (its idempotency record's in-progress
+    expiry with it)."""
+    seconds = float(cloud.runtime.get(function).timeout)
+    cloud.advance(seconds, reason=f"chaos: {cloud.label(function)} ran to its timeout")
+    return seconds
 
 
 def _timelines(
