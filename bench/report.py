@@ -113,7 +113,7 @@ def render_markdown(report: dict) -> str:
         f"{flow['invocations_per_order']} invocations, {flow['executions_per_order']} executions, "
         f"{flow['handler_ms_p50']} ms inside handlers (their AWS calls included), "
         f"{flow['outside_handlers_ms_p50']} ms outside. The local cloud started in {flow['local_cloud_startup_s']} s "
-        "(the first in its process: moto imported, every stack provisioned). The floor's {floor['calls_per_order']} calls per order: "
+        f"(the first in its process: moto imported, every stack provisioned). The floor's {floor['calls_per_order']} calls per order: "
         f"{calls}." + (f" Replay errors: {floor['errors']}." if floor["errors"] else ""),
         "",
         "## Cost",
@@ -123,12 +123,14 @@ def render_markdown(report: dict) -> str:
         "",
         "## What each figure depends on",
         "",
-        "- **Cold start**: CPU speed and load (figures here moved by ±15 % between runs on a shared 2-core machine; "
-        "the ratio moves less, since the reference is measured in the same rounds), the page cache (the first "
+        "- **Cold start**: CPU speed and load (on this shared 2-core machine, with a load average between 8 and 18, "
+        "a handler's ratio moved by up to ±0.1 between runs; CPU time and pairing keep it far steadier than wall "
+        "time, which moved by 2×), the page cache (the first "
         "round is discarded), the installed boto3/botocore (endpoint rules and service models it loads), Powertools "
         "and pydantic versions, and which handler code is synthesized into `cdk.out/`. Lambda's own start-up "
         "(sandbox, runtime init) is not in it.",
-        "- **Orders per second, p50/p95**: CPU and load, moto's version (its DynamoDB, SQS, EventBridge and ASL "
+        "- **Orders per second, p50/p95**: wall time, so CPU speed and above all load (the same flow measured 76 ms median "
+        "on a quiet moment of this machine before this change, 370 ms at a load average of 11, 700 ms at 18), moto's version (its DynamoDB, SQS, EventBridge and ASL "
         "implementations do most of the work), the number of hops per order (the templates), and one process: "
         "the local cloud runs one handler at a time.",
         "- **Flow to floor**: the same, plus the local cloud's own overhead; the floor has no routing, no polling and "
