@@ -9,7 +9,8 @@ One port serves three things:
   from the request's SigV4 credential scope, or its `X-Amz-Target`.
 - the HTTP API under `/api/` (`POST /api/orders` is the route `POST /orders`), through the local router;
 - `/_localcloud/`: `GET outputs` (every stack's outputs, ApiUrl pointing at `/api/`), `GET health`,
-  `POST advance?seconds=N` (move the clock: visibility timeouts, review heartbeats).
+  `POST advance?seconds=N` (move the clock up to N seconds through every timer due on the way:
+  redeliveries after visibility timeouts, review heartbeats, and run what they make due).
 
 Requests and the loop's rounds take one lock, so the cloud is driven by one thread at a time as in-process; the loop
 runs a round as soon as a request arrives and otherwise every `interval` seconds. moto's SigV4 checks are off, as in
@@ -171,8 +172,15 @@ class LocalEndpoint:
                 return _json(400, {"message": "advance needs ?seconds=<number>"})
             if not 0 <= seconds <= 30 * 86400:
                 return _json(400, {"message": "seconds must be between 0 and 30 days"})
-            self.cloud.advance(seconds, reason="requested through the endpoint")
-            return _json(200, {"advanced": seconds, "now": self.cloud.clock.now()})
+            quiet = self.cloud.run_until_quiet(max_advance=seconds)  # through every timer due on the way
+            return _json(
+                200,
+                {
+                    "advanced": quiet.advanced,
+                    "now": self.cloud.clock.now(),
+                    "waiting_for": [d.describe(quiet.now) for d in quiet.waiting_for],
+                },
+            )
         return _json(404, {"message": f"no control {request.method} {what!r}: GET outputs, GET health, POST advance"})
 
     def _http_api(self, request: Request) -> Response:

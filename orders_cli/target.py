@@ -118,7 +118,7 @@ class Target:
             stack_outputs(cloud),
             http,
             settle=cloud.run_until_quiet,
-            advance=cloud.advance,
+            advance=lambda seconds: cloud.run_until_quiet(max_advance=seconds),
         )
 
 
