@@ -34,3 +34,29 @@ PATCHES.append(Patch(
     why="event 'time' follows the local cloud's clock",
     relies_on="EventsBackend.put_events stamps event time with the module-level unix_time()",
 ))
+
+
+PUT_EVENTS_LIMIT = 256 * 1024  # bytes per PutEvents request: its entries together must be below it
+
+
+def _entry_size(entry: dict) -> int:
+    # as EventBridge counts it (eb-putevent-size): Time 14 bytes; Source, DetailType, Detail and each Resource in UTF-8
+    size = 14 if entry.get("Time") is not None else 0
+    for name in ("Source", "DetailType", "Detail"):
+        size += len(str(entry.get(name) or "").encode())
+    return size + sum(len(str(r).encode()) for r in entry.get("Resources") or [])
+
+
+@patch(
+    "put_events_size_limit", events_models.EventsBackend, "put_events",
+    why="EventBridge refuses a PutEvents request whose entries reach 256 KB (ValidationException); moto accepts any "
+    "size, so an oversized event would flow on locally where AWS stops it at the door",
+    relies_on="EventsBackend.put_events(events) takes the request's entries (dicts with Source, DetailType, Detail, "
+    "Resources, Time) and raises events' ValidationException (a JsonRESTError) for request-level errors",
+)
+def _put_events_size_limit(self, events):
+    if sum(_entry_size(e) for e in events) >= PUT_EVENTS_LIMIT:
+        from moto.events.exceptions import ValidationException
+
+        raise ValidationException("Total size of the entries in the request is over the limit.")
+    return original("put_events_size_limit")(self, events)

@@ -48,3 +48,30 @@ def test_archive_rule_target_shape_the_cloud_relies_on(cloud_free):
     from moto.events.models import Replay
 
     assert '"replay-name": self.name' in inspect.getsource(Replay.replay_events)
+
+
+# ---------------------------------------------------------------- PutEvents: 256 KB at most
+def _oversized_entry():
+    return {"Source": "s", "DetailType": "d", "Detail": json.dumps({"blob": "x" * (256 * 1024)})}
+
+
+@contract("put_events_size_limit")
+def test_moto_accepts_put_events_over_256_kb(cloud_free):
+    assert list(inspect.signature(unpatched("put_events_size_limit")).parameters) == ["self", "events"]
+    with mock_aws(config=MOTO_CONFIG):
+        import boto3
+
+        answer = boto3.client("events", region_name="us-east-1").put_events(Entries=[_oversized_entry()])
+        assert answer["FailedEntryCount"] == 0 and answer["Entries"][0]["EventId"]
+
+
+def test_put_events_over_256_kb_are_refused_as_eventbridge_does(cloud):
+    from botocore.exceptions import ClientError
+
+    events = cloud.client("events")
+    with pytest.raises(ClientError) as refused:
+        events.put_events(Entries=[_oversized_entry()])
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "over the limit" in refused.value.response["Error"]["Message"]
+    small = {"Source": "s", "DetailType": "d", "Detail": json.dumps({"blob": "x" * 1024})}
+    assert events.put_events(Entries=[small])["FailedEntryCount"] == 0
