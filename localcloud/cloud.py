@@ -22,7 +22,7 @@ from typing import Any, Callable
 import boto3
 from moto import mock_aws
 
-from . import patches
+from . import iam, patches
 from .apigateway.api import HttpApi
 from .apigateway.router import HttpRouter
 from .arns import arn_name
@@ -58,8 +58,12 @@ MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use
 class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions, HttpApi, Inspection):
     """Start with `LocalCloud.start("cdk.out")` (or use it as a context manager); `stop()` when done."""
 
-    def __init__(self, cdk_out: str | Path = "cdk.out", clock: Clock | None = None, *, settle_timeout: float = 30.0):
+    def __init__(self, cdk_out: str | Path = "cdk.out", clock: Clock | None = None, *, settle_timeout: float = 30.0,
+                 check_permissions: bool = True):
         self.cdk_out = Path(cdk_out)
+        self.check_permissions = check_permissions
+        self.permissions: iam.IamChecks | None = None  # the permission checks' hook (localcloud/iam)
+        self.permission_findings: list[iam.Finding] = []  # what AWS would refuse, found at start
         self.clock = clock or WallClock()
         self.settle_timeout = settle_timeout
         self.assembly = CloudAssembly(self.cdk_out)
@@ -155,6 +159,8 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
             self.unsupported = provisioner.not_run
             if self.unsupported:
                 log.warning("localcloud: not run locally:\n%s", self.format_unsupported())
+            if self.check_permissions:
+                self.permissions, self.permission_findings = iam.install(self)
         except BaseException:
             self.stop()
             raise
