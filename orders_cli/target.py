@@ -64,25 +64,17 @@ class Target:
             session = boto3.session.Session(profile_name=profile, region_name=region)
             if session.get_credentials() is None:
                 raise Unreachable("no AWS credentials: pass --profile, set AWS_PROFILE, or use --local")
-            cloudformation = session.client("cloudformation")
-            stacks = {}
-            for stack in STACKS:
-                name = stack_name(stage, stack)
-                try:
-                    described = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
-                except ClientError as exc:
-                    if "does not exist" in str(exc):
-                        raise Unreachable(
-                            f"stack {name} is not deployed in {session.region_name}: deploy the stage "
-                            "(make deploy), or pass --stage/--region/--profile, or use --local"
-                        ) from None
-                    raise
-                stacks[name] = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+            stacks = read_stack_outputs(session.client("cloudformation"), stage)
         except BotoCoreError as exc:  # no region, unknown profile, no network
             raise Unreachable(f"cannot reach AWS: {exc}") from None
-        where = f"stage {stage} in {session.region_name}"
         api_url = stacks[stack_name(stage, "Api")].get("ApiUrl", "")
-        return cls(where, session, stacks, SignedApi(session, api_url), settle=lambda: time.sleep(1.0))
+        return cls(
+            f"stage {stage} in {session.region_name}",
+            session,
+            stacks,
+            SignedApi(session, api_url),
+            settle=lambda: time.sleep(1.0),
+        )
 
     @classmethod
     def local(cls, endpoint: str = LOCAL_ENDPOINT) -> Target:
@@ -120,6 +112,24 @@ class Target:
             settle=cloud.run_until_quiet,
             advance=lambda seconds: cloud.run_until_quiet(max_advance=seconds),
         )
+
+
+def read_stack_outputs(cloudformation: Any, stage: str) -> dict[str, dict[str, str]]:
+    """Every stack of the stage by name, with its outputs (describe-stacks); a missing one is named."""
+    stacks = {}
+    for stack in STACKS:
+        name = stack_name(stage, stack)
+        try:
+            described = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+        except ClientError as exc:
+            if "does not exist" in str(exc):
+                raise Unreachable(
+                    f"stack {name} is not deployed in {cloudformation.meta.region_name}: deploy the stage "
+                    "(make deploy), or pass --stage/--region/--profile, or use --local"
+                ) from None
+            raise
+        stacks[name] = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+    return stacks
 
 
 def _control(endpoint: str, method: str, what: str) -> Any:
