@@ -185,6 +185,29 @@ def test_a_review_the_workflow_gave_up_on_expires_and_a_late_approval_is_409(clo
     assert outcome_of(cloud, key, outcome["order_id"])["review"] == "EXPIRED"
 
 
+def test_a_review_that_was_never_requested_has_nothing_to_expire(cloud):
+    outcome = with_fault(cloud, Throttle("RequestFraudReview", times=1000), "k-review-never", high_value())
+    assert (outcome["execution"], outcome["status"], outcome["review"], outcome["charges"]) == (
+        "SUCCEEDED", "FAILED", None, 0)
+
+
+def test_a_review_the_workflow_cannot_expire_is_expired_by_the_finalizer(cloud):
+    key = "k-review-unexpirable"
+    order_id = waiting_review(cloud, key)
+    ledger_down = FailAwsCall("dynamodb", "UpdateItem", code="InternalServerError", status=500, times=1000,
+                              caller="states:")
+    cloud.hooks.add(ledger_down)
+    try:
+        cloud.advance(86400 + 1)
+        cloud.run_until_quiet()
+    finally:
+        cloud.hooks.remove(ledger_down)
+    assert ledger_down.fired
+    outcome = outcome_of(cloud, key, order_id)
+    assert (outcome["execution"], outcome["execution_error"]) == ("FAILED", "ReviewNotExpired")
+    assert (outcome["status"], outcome["review"], outcome["charges"]) == ("FAILED", "EXPIRED", 0)
+
+
 def test_an_approval_the_task_no_longer_accepts_is_409_and_leaves_the_review_expired(cloud):
     """The approval lands as the task times out (SendTaskSuccess answers TaskTimedOut): before, the review was left
     APPROVED for an order that was never charged."""
