@@ -210,3 +210,17 @@ for _name, _method, _why in (
         _name, StepFunctionsParserBackend, _method, _record_answer(_name), why=_why,
         relies_on=f"StepFunctionsParserBackend.{_method}(task_token, ...) notifies the waiting task",
     ))
+
+
+@patch(
+    "sfn_answerable_executions", StepFunctionsParserBackend, "_get_executions",
+    why="SendTaskSuccess/Failure/Heartbeat look the token up in every execution's environment and fail with "
+    "AttributeError on an execution started a moment ago whose thread has not built its environment yet (an answer "
+    "wakes an execution that starts a child while the next answer is looked up); such an execution holds no token",
+    relies_on="StepFunctionsParserBackend._get_executions(execution_status=None) lists the executions whose "
+    "exec_worker.env every caller (send_task_*, map runs) then dereferences; ExecutionWorker.env is None until "
+    "_execution_logic builds it",
+)
+def _answerable_executions(self, execution_status=None):
+    executions = original("sfn_answerable_executions")(self, execution_status)
+    return [e for e in executions if e.exec_worker is not None and e.exec_worker.env is not None]

@@ -1,4 +1,4 @@
-"""Contracts of localcloud/patches/stepfunctions.py and stepfunctions_engine.py (the timers: test_stepfunctions_time.py)."""
+"""Contracts of localcloud/patches/stepfunctions.py and stepfunctions_engine.py (timers: test_stepfunctions_time.py)."""
 
 import inspect
 import json
@@ -170,3 +170,31 @@ def test_events_task_passes_client_errors_to_the_generic_failure(cloud_free):
     assert "SfnFailedEntryCountException" in names and "ClientError" not in names
     assert "_from_error" in StateTaskServiceEvents.__dict__
     # patched: test_a_failed_call_fails_the_workflow_task_with_the_error_aws_reports
+
+
+@contract("sfn_answerable_executions")
+def test_task_answers_dereference_every_listed_executions_environment(cloud_free):
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    for method in ("send_task_success", "send_task_failure", "send_task_heartbeat", "describe_map_run"):
+        source = inspect.getsource(getattr(StepFunctionsParserBackend, method))
+        assert "self._get_executions(" in source and "execution.exec_worker.env." in source, method
+    backend = StepFunctionsParserBackend("us-east-1", "123456789012")
+
+    class Starting:  # an execution whose thread has not run yet
+        status = "RUNNING"
+        exec_worker = type("Worker", (), {"env": None})()
+
+    backend.state_machines = [type("Machine", (), {"executions": [Starting()]})()]
+    assert len(unpatched("sfn_answerable_executions")(backend)) == 1  # listed: send_task_* would dereference None
+
+
+def test_an_answer_skips_an_execution_still_starting(cloud):
+    from localcloud.patches import stepfunctions
+
+    class Starting:
+        status = "RUNNING"
+        exec_worker = type("Worker", (), {"env": None})()
+
+    backend = type("Backend", (), {"state_machines": [type("Machine", (), {"executions": [Starting()]})()]})()
+    assert stepfunctions._answerable_executions(backend) == []
