@@ -289,8 +289,8 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
 
     def advance(self, seconds: float, *, reason: str = "") -> None:
         """Move the clock forward: visibility timeouts expire, delays and deduplication windows end, messages past
-        their retention go, Step Functions timers due by then fire (their executions go on), idempotency records
-        expire. Runs nothing else by itself (run_until_quiet does)."""
+        their retention go, idempotency records expire, Step Functions timers due by then fire: their executions go
+        on in their own threads at once (run_until_quiet waits for them). Delivers nothing (run_until_quiet does)."""
         self.clock.advance(seconds)
         self.timeline.record("advance", "clock", reason, seconds=seconds)
 
