@@ -135,7 +135,7 @@ class LocalEndpoint:
             return self._round_done.wait_for(lambda: self.rounds >= target, timeout)
 
     # ------------------------------------------------------------------ requests
-    def _wsgi(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def _wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
         try:
             with self.lock:
@@ -194,7 +194,7 @@ class LocalEndpoint:
         )
         return Response(answer.body, status=answer.status, headers=answer.headers)
 
-    def _aws(self, request: Request, environ: dict) -> Response:
+    def _aws(self, request: Request, environ: dict[str, Any]) -> Response:
         from moto.core.models import botocore_stubber
 
         signing_name = _service_of(request)

@@ -60,4 +60,6 @@ def ship_function_logs(cloud: Any) -> FunctionLogsToCloudWatch:
     for hook in cloud.hooks:
         if isinstance(hook, FunctionLogsToCloudWatch):
             return hook
-    return cloud.hooks.add(FunctionLogsToCloudWatch(cloud))
+    hook = FunctionLogsToCloudWatch(cloud)
+    cloud.hooks.add(hook)
+    return hook

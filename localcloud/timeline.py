@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +31,36 @@ class Entry:
             bits = [f"{k}={v}" for k, v in d.items() if k in ("detail_type", "count", "group", "dedup", "status", "error")]
             return " ".join(bits)
         return " ".join(f"{k}={_short(v)}" for k, v in d.items())
+
+
+# ANSI colours of the kind column, for a terminal: the client's moves, deliveries, functions, workflows, trouble
+KIND_COLOURS = {
+    "http": "36",  # cyan
+    "put_events": "34",  # blue
+    "invoke": "32",  # green
+    "execution": "35",  # magenta
+    "callback": "35",
+    "retry": "33",  # yellow
+    "replay": "33",
+    "deliver": "2",  # dim
+    "wait": "2",
+    "advance": "2",
+    "fault": "31",  # red
+    "error": "31",
+    "dlq": "31",
+}
+
+
+def terminal_colour(stream: Any = None) -> bool:
+    """Colour where the terminal supports it: a tty, not CI, no NO_COLOR (no-color.org), TERM not dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream or sys.stdout, "isatty", lambda: False)())
+
+
+def paint_kind(kind: str, text: str) -> str:
+    code = KIND_COLOURS.get(kind)
+    return f"\x1b[{code}m{text}\x1b[0m" if code else text
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -73,13 +105,16 @@ class Timeline:
         with self._lock:
             self._entries.clear()
 
-    def format(self, entries: list[Entry] | None = None, *, kinds: tuple[str, ...] | None = None) -> str:
+    def format(
+        self, entries: list[Entry] | None = None, *, kinds: tuple[str, ...] | None = None, colour: bool = False
+    ) -> str:
         rows = entries if entries is not None else self.entries
         if kinds:
             rows = [e for e in rows if e.kind in kinds]
         lines = []
         for e in rows:
+            kind = paint_kind(e.kind, f"{e.kind:<10}") if colour else f"{e.kind:<10}"
             lines.append(
-                f"{e.seq:>4} {e.at - self.start:>+9.3f}s  {e.kind:<10} {e.source} -> {e.target}  {e.summary()}".rstrip()
+                f"{e.seq:>4} {e.at - self.start:>+9.3f}s  {kind} {e.source} -> {e.target}  {e.summary()}".rstrip()
             )
         return "\n".join(lines)

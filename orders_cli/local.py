@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from orders_cli.errors import BadInput, Refused
-from orders_cli.ui import State, pass_state, wants_colour
+from orders_cli.ui import State, pass_state
 
 LIVE_KINDS = ("http", "put_events", "execution", "callback", "dlq", "fault", "replay", "error")
 
@@ -44,17 +44,17 @@ def serve(cdk_out: str, port: int, catalogue: bool, quiet: bool) -> None:
         raise BadInput(f"{cdk_out}/manifest.json not found: synthesize first (make synth)")
     from localcloud import LocalCloud
     from localcloud.server import LocalEndpoint
+    from localcloud.timeline import terminal_colour
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     logging.getLogger("localcloud").setLevel(logging.ERROR)  # the list of what is not run: README says it
-    colour = wants_colour()
     with LocalCloud.start(cdk_out) as cloud:
         if catalogue:
             from scenarios.story import ensure_catalogue
 
             ensure_catalogue(cloud)
-        printer = None if quiet else _printer(cloud, colour)
+        printer = None if quiet else _printer(cloud, terminal_colour())
         try:
             endpoint = LocalEndpoint(cloud, port=port, on_entry=printer)
         except OSError as exc:
@@ -72,20 +72,9 @@ def serve(cdk_out: str, port: int, catalogue: bool, quiet: bool) -> None:
 
 
 def _printer(cloud: Any, colour: bool) -> Any:
-    kinds = {
-        "http": "cyan",
-        "put_events": "blue",
-        "execution": "magenta",
-        "fault": "red",
-        "error": "red",
-        "dlq": "red",
-        "replay": "yellow",
-    }
-
     def show(entry: Any) -> None:
         if entry.kind in LIVE_KINDS:
-            line = cloud.timeline.format([entry])
-            click.echo(click.style(line, fg=kinds.get(entry.kind)) if colour else line)
+            click.echo(cloud.timeline.format([entry], colour=colour))
 
     return show
 

@@ -188,29 +188,26 @@ def review() -> None:
     """Decide a pending fraud review (an order at or above the review threshold waits for it)."""
 
 
-def _decide(state: State, order_id: str, decision: str, reason: str) -> None:
-    answer = state.target.api("POST", f"/orders/{order_id}/review", {}, {"decision": decision, "reason": reason})
-    if answer.status != 200:
-        raise Refused(f"review of {order_id} answered {answer.status}: {answer.message()}")
-    state.ui.emit(
-        {"status": answer.status, "order_id": order_id, "decision": decision, "answer": answer.json},
-        lambda r: [f"{state.ui.paint(decision, 'ok')} for order {order_id}: {(r['answer'] or {}).get('message', '')}"],
-    )
+def _decision_command(name: str, decision: str, what_follows: str) -> None:
+    """`review approve` and `review reject`: POST /orders/{id}/review with the decision."""
+
+    @review.command(name, help=f"{name.title()}: {what_follows}")
+    @click.argument("order_id")
+    @click.option("--reason", default="", help="Why, for the ledger.")
+    @pass_state
+    def decide(state: State, order_id: str, reason: str) -> None:
+        body = {"decision": decision, "reason": reason}
+        answer = state.target.api("POST", f"/orders/{order_id}/review", {}, body)
+        if answer.status != 200:
+            raise Refused(f"review of {order_id} answered {answer.status}: {answer.message()}")
+        said = (answer.json or {}).get("message", "")
+        state.ui.emit(
+            {"status": answer.status, "order_id": order_id, "decision": decision, "answer": answer.json},
+            lambda r: [f"{state.ui.paint(decision, 'ok')} for order {order_id}: {said}"],
+        )
 
 
-@review.command("approve")
-@click.argument("order_id")
-@click.option("--reason", default="", help="Why, for the ledger.")
-@pass_state
-def approve(state: State, order_id: str, reason: str) -> None:
-    """Approve: the waiting payment workflow charges the card."""
-    _decide(state, order_id, "APPROVE", reason)
-
-
-@review.command("reject")
-@click.argument("order_id")
-@click.option("--reason", default="", help="Why, for the ledger.")
-@pass_state
-def reject(state: State, order_id: str, reason: str) -> None:
-    """Reject: the workflow ends the payment without a charge (PaymentFailed, REVIEW_REJECTED)."""
-    _decide(state, order_id, "REJECT", reason)
+_decision_command("approve", "APPROVE", "the waiting payment workflow charges the card.")
+_decision_command(
+    "reject", "REJECT", "the workflow ends the payment without a charge (PaymentFailed, REVIEW_REJECTED)."
+)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from localcloud.timeline import Entry
+from localcloud.timeline import Entry, paint_kind, terminal_colour
 
 from . import story, system
 
@@ -134,19 +134,20 @@ def describe(entry: Entry, notes: dict[int, str]) -> str:
     return f"{route}  {entry.summary()}"
 
 
-def format_entries(entries: list[Entry], notes: dict[int, str], start: float) -> list[str]:
+def format_entries(entries: list[Entry], notes: dict[int, str], start: float, colour: bool = False) -> list[str]:
     lines = []
     for e in entries:
         prefix = f"  {e.seq:>4} {_offset(e, start)}  {e.kind:<10} "
-        lines.append(
-            textwrap.fill(
-                describe(e, notes),
-                width=WIDTH,
-                initial_indent=prefix,
-                subsequent_indent=" " * (len(prefix) + 2),
-                break_on_hyphens=False,
-            )
+        filled = textwrap.fill(
+            describe(e, notes),
+            width=WIDTH,
+            initial_indent=prefix,
+            subsequent_indent=" " * (len(prefix) + 2),
+            break_on_hyphens=False,
         )
+        if colour:  # painted after wrapping, so the escapes do not count as width
+            filled = prefix.replace(f"{e.kind:<10}", paint_kind(e.kind, f"{e.kind:<10}")) + filled[len(prefix) :]
+        lines.append(filled)
     return lines
 
 
@@ -158,13 +159,15 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def render_chapter(number: int, outcome: story.Outcome, start: float, *, full: bool = False) -> str:
+def render_chapter(
+    number: int, outcome: story.Outcome, start: float, *, full: bool = False, colour: bool = False
+) -> str:
     out = [f"── {number}. {outcome.title} " + "─" * max(3, WIDTH - len(outcome.title) - 8)]
     wrap = textwrap.TextWrapper(width=WIDTH, subsequent_indent=" " * 9)
     out.append(wrap.fill("The idea: " + outcome.idea))
     out.append(wrap.fill("Notice:   " + outcome.notice))
     entries = [e for e in outcome.entries if e.kind not in ("start",)] if full else outcome.shown
-    out.extend(format_entries(entries, outcome.notes, start))
+    out.extend(format_entries(entries, outcome.notes, start, colour))
     facts = "; ".join(f"{label} {_value(outcome.facts.get(key))}" for label, key in HEADLINES.get(outcome.name, []))
     if facts:
         out.append(textwrap.fill("  => " + facts, width=WIDTH, subsequent_indent="     "))
@@ -277,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         start = cloud.timeline.start
         for number, outcome in enumerate(result.chapters, 1):
             print()
-            print(render_chapter(number, outcome, start, full=args.full_timeline))
+            print(render_chapter(number, outcome, start, full=args.full_timeline, colour=terminal_colour()))
     total = time.perf_counter() - wall
 
     print()
