@@ -49,12 +49,13 @@ def serve(cdk_out: str, port: int, catalogue: bool, quiet: bool) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     logging.getLogger("localcloud").setLevel(logging.ERROR)  # the list of what is not run: README says it
+    colour = terminal_colour()  # before the cloud starts: its Lambda runtime captures sys.stdout
     with LocalCloud.start(cdk_out) as cloud:
         if catalogue:
             from scenarios.story import ensure_catalogue
 
             ensure_catalogue(cloud)
-        printer = None if quiet else _printer(cloud, terminal_colour())
+        printer = None if quiet else _printer(cloud, colour)
         try:
             endpoint = LocalEndpoint(cloud, port=port, on_entry=printer)
         except OSError as exc:

@@ -259,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from localcloud import LocalCloud
 
+    colour = terminal_colour()  # before the cloud starts: its Lambda runtime captures sys.stdout
     wall = time.perf_counter()
     with LocalCloud.start(args.cdk_out, clock=story.story_clock()) as cloud:
         print(
@@ -280,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         start = cloud.timeline.start
         for number, outcome in enumerate(result.chapters, 1):
             print()
-            print(render_chapter(number, outcome, start, full=args.full_timeline, colour=terminal_colour()))
+            print(render_chapter(number, outcome, start, full=args.full_timeline, colour=colour))
     total = time.perf_counter() - wall
 
     print()
