@@ -1,7 +1,7 @@
 """make bench: cold starts, throughput and the moto floor, side by side in one run.
 
-    .venv/bin/python -m bench --cdk-out cdk.out --json reports/bench.json --docs docs/benchmarks.md
-    .venv/bin/python -m bench --samples 1 --orders 2        # a quick look (the shape test runs about this)
+.venv/bin/python -m bench --cdk-out cdk.out --json reports/bench.json --docs docs/benchmarks.md
+.venv/bin/python -m bench --samples 1 --orders 2        # a quick look (the shape test runs about this)
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.docs:
         args.docs.parent.mkdir(parents=True, exist_ok=True)
         args.docs.write_text(report.render_markdown(result))
-    summary = {k: result[k] for k in ("cold_start_ratio", "orders_per_second", "order_latency_ms",
-                                      "flow_to_floor_ratio")}
+    summary = {
+        k: result[k] for k in ("cold_start_ratio", "orders_per_second", "order_latency_ms", "flow_to_floor_ratio")
+    }
     print(json.dumps(summary, indent=2))
     return 0
 

@@ -1,11 +1,12 @@
 """Cold start of every handler the templates name, side by side with a bare Powertools idempotent handler.
 
 A sample is one fresh interpreter (``bench.probe``) that imports the handler and runs its first invocation with an
-event the handler really received in a local-cloud run (captured once, below), against that same local cloud through
-``MotoBridge``. The cold start is the CPU time of the import plus the first invocation: what the handler builds (SDK
-session and clients, resources, the persistence layer, Logger/Metrics) and its own code; waiting for the local
-cloud's answers costs no CPU. Each handler sample is paired with a reference sample next to it, rounds interleave
-the handlers in a shuffled order, and the figures are medians.
+event the handler really received in a local-cloud run (captured once, below), against that same local cloud
+served on localhost (``localcloud.server.LocalEndpoint``). The cold start is the CPU time of the import plus the
+first invocation: what the handler builds (SDK session and clients, resources, the persistence layer,
+Logger/Metrics) and its own code; waiting for the local cloud's answers costs no CPU. Each handler sample is
+paired with a reference sample next to it, rounds interleave the handlers in a shuffled order, and the figures are
+medians.
 The idempotency table is emptied before every sample, so each first invocation does the first-time work, not a replay.
 """
 
@@ -22,8 +23,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from .moto_bridge import MotoBridge
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = "reference"
@@ -65,11 +64,23 @@ def capture_targets(cloud: Any) -> tuple[list[Target], list[str]]:
         cloud.hooks.remove(hook)
     specs = {id(s): s for s in cloud.runtime.functions.values() if s.runnable and s.handler}.values()
     unreached = sorted(s.handler for s in specs if s.name not in first_events)
-    targets = [Target(s.handler.rsplit(".", 1)[0].split(".handlers.")[-1], s.handler, str(s.asset_dir),
-                      cloud.runtime._lambda_env(s), first_events[s.name]) for s in specs if s.name in first_events]
+    targets = [
+        Target(
+            s.handler.rsplit(".", 1)[0].split(".handlers.")[-1],
+            s.handler,
+            str(s.asset_dir),
+            cloud.runtime._lambda_env(s),
+            first_events[s.name],
+        )
+        for s in specs
+        if s.name in first_events
+    ]
     any_idempotent = next(t for t in targets if "IDEMPOTENCY_TABLE_NAME" in t.env)
-    reference_env = {k: v for k, v in any_idempotent.env.items()
-                     if k.startswith(("AWS_", "_HANDLER", "LAMBDA_", "POWERTOOLS_")) or k == "IDEMPOTENCY_TABLE_NAME"}
+    reference_env = {
+        k: v
+        for k, v in any_idempotent.env.items()
+        if k.startswith(("AWS_", "_HANDLER", "LAMBDA_", "POWERTOOLS_")) or k == "IDEMPOTENCY_TABLE_NAME"
+    }
     reference_env["POWERTOOLS_SERVICE_NAME"] = "reference"
     targets.sort(key=lambda t: t.name)
     reference = Target(REFERENCE, REFERENCE_HANDLER, str(REPO), reference_env, {"idempotency_key": "reference"})
@@ -90,10 +101,21 @@ def _probe(target: Target, endpoint: str, workdir: Path) -> dict:
     result.unlink(missing_ok=True)
     env = {k: os.environ[k] for k in ("PATH", "LANG", "HOME", "TMPDIR") if k in os.environ}
     env.update(target.env)
-    env.update(AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-               AWS_SESSION_TOKEN="testing", PYTHONPATH=str(REPO))
-    done = subprocess.run([sys.executable, "-m", "bench.probe", str(job), str(result)], cwd=workdir, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env.update(
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_SESSION_TOKEN="testing",
+        PYTHONPATH=str(REPO),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.probe", str(job), str(result)],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode != 0 or not result.exists():
         raise RuntimeError(f"{target.name}: the probe failed ({done.returncode}): {done.stderr[-2000:]}")
     figures = json.loads(result.read_text())
@@ -125,15 +147,19 @@ def measure(cloud: Any, samples: int = 7, seed: int = 0, only: tuple[str, ...] =
     shuffle = random.Random(seed)
     runs: dict[str, list[dict]] = {t.name: [] for t in [reference, *handlers]}
     pair_ratios: dict[str, list[float]] = {t.name: [] for t in handlers}
-    with MotoBridge() as bridge, tempfile.TemporaryDirectory(prefix="bench-coldstart-") as tmp:
+    from localcloud.server import LocalEndpoint
+
+    endpoint = LocalEndpoint(cloud, port=0, interval=3600)  # a free port; rounds only when a request pokes it
+    with endpoint, tempfile.TemporaryDirectory(prefix="bench-coldstart-") as tmp:
         for round_ in range(samples + 1):  # the first round warms the disk cache and is left out
             order = list(handlers)
             shuffle.shuffle(order)
             for n, target in enumerate(order):
                 pair = {}
-                for side in ((reference, target) if (n + round_) % 2 else (target, reference)):
-                    _empty_tables(cloud, tables)
-                    pair[side.name] = _probe(side, bridge.url, Path(tmp))
+                for side in (reference, target) if (n + round_) % 2 else (target, reference):
+                    with endpoint.lock:  # the endpoint's rounds and this thread drive the cloud in turn
+                        _empty_tables(cloud, tables)
+                    pair[side.name] = _probe(side, endpoint.url, Path(tmp))
                 if round_:
                     for name, figures in pair.items():
                         runs[name].append(figures)
@@ -149,14 +175,21 @@ def measure(cloud: Any, samples: int = 7, seed: int = 0, only: tuple[str, ...] =
         "goal_ratio": GOAL_RATIO,
         "cold_start_ms": {n: round(v, 1) for n, v in cold_ms.items()},
         "cold_start_ratio": {n: round(statistics.median(r), 2) for n, r in pair_ratios.items()},
-        "parts_ms": {n: {"import_cpu": round(median(n, "import_cpu_ms"), 1),
-                         "first_invocation_cpu": round(median(n, "first_invocation_cpu_ms"), 1),
-                         "wall": round(statistics.median(_wall_ms(r) for r in runs[n]), 1),
-                         "waiting_for_aws": round(median(n, "network_ms"), 1),
-                         "spread": [round(min(map(_cold_ms, runs[n])), 1), round(max(map(_cold_ms, runs[n])), 1)]}
-                     for n in runs},
+        "parts_ms": {
+            n: {
+                "import_cpu": round(median(n, "import_cpu_ms"), 1),
+                "first_invocation_cpu": round(median(n, "first_invocation_cpu_ms"), 1),
+                "wall": round(statistics.median(_wall_ms(r) for r in runs[n]), 1),
+                "waiting_for_aws": round(median(n, "network_ms"), 1),
+                "spread": [round(min(map(_cold_ms, runs[n])), 1), round(max(map(_cold_ms, runs[n])), 1)],
+            }
+            for n in runs
+        },
         "handlers": {t.name: t.handler for t in [reference, *handlers]},
         "not_measured": {h: "no scenario reaches it" for h in unreached},
-        "aws_errors": {n: sorted({r["aws_error"] for r in runs[n] if r["aws_error"]}) for n in runs
-                       if any(r["aws_error"] for r in runs[n])},
+        "aws_errors": {
+            n: sorted({r["aws_error"] for r in runs[n] if r["aws_error"]})
+            for n in runs
+            if any(r["aws_error"] for r in runs[n])
+        },
     }

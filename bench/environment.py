@@ -31,8 +31,9 @@ def _version(package: str) -> str | None:
 
 def _git(*args: str) -> str | None:
     try:
-        return subprocess.run(["git", *args], capture_output=True, text=True, check=True,
-                              cwd=Path(__file__).resolve().parents[1]).stdout.strip()
+        return subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1]
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
 

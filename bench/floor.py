@@ -3,9 +3,9 @@
 ``record`` runs one order on the local cloud and keeps every SDK call a handler makes (service, operation,
 parameters, in order), at botocore's ``BaseClient._convert_to_request_dict``. ``replay`` then stands up, in a plain
 ``mock_aws``, just the tables, buses and state machines those calls name, and makes the same calls order after order
-(tables put back as the order found them and execution names made unique between orders, untimed, so every conditional write succeeds as it
-did in the flow). What the local cloud adds on top of this floor is its own work: routing, pollers, pipes, the
-Lambda runtime, the Step Functions interpreter and the calls AWS makes on the app's behalf.
+(tables put back as the order found them and execution names made unique between orders, untimed, so every
+conditional write succeeds as it did in the flow). What the local cloud adds on top of this floor is its own work:
+routing, pollers, pipes, the Lambda runtime, the Step Functions interpreter and the calls AWS makes for the app.
 """
 
 from __future__ import annotations
@@ -44,8 +44,13 @@ def _recording(calls: list[dict]):
 
     def recorded(self: Any, api_params: dict, operation_model: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(_in_handler, "depth", 0):
-            calls.append({"service": self.meta.service_model.service_name, "operation": operation_model.name,
-                          "params": copy.deepcopy(api_params)})
+            calls.append(
+                {
+                    "service": self.meta.service_model.service_name,
+                    "operation": operation_model.name,
+                    "params": copy.deepcopy(api_params),
+                }
+            )
         return original(self, api_params, operation_model, *args, **kwargs)
 
     BaseClient._convert_to_request_dict = recorded
@@ -80,12 +85,18 @@ def record(cloud: Any, flow: Any, i: int) -> dict:
         if call["service"] == "dynamodb" and name and name not in tables:
             described = dynamodb.describe_table(TableName=name)["Table"]
             tables[name] = {k: described[k] for k in ("KeySchema", "AttributeDefinitions")}
-            indexes = [{k: gsi[k] for k in ("IndexName", "KeySchema", "Projection")}
-                       for gsi in described.get("GlobalSecondaryIndexes", [])]
+            indexes = [
+                {k: gsi[k] for k in ("IndexName", "KeySchema", "Projection")}
+                for gsi in described.get("GlobalSecondaryIndexes", [])
+            ]
             if indexes:
                 tables[name]["GlobalSecondaryIndexes"] = indexes
-    return {"calls": calls, "tables": tables, "items": {name: before.get(name, []) for name in tables},
-            "counts": Counter(f"{c['service']}:{c['operation']}" for c in calls)}
+    return {
+        "calls": calls,
+        "tables": tables,
+        "items": {name: before.get(name, []) for name in tables},
+        "counts": Counter(f"{c['service']}:{c['operation']}" for c in calls),
+    }
 
 
 def _stand_up(recording: dict) -> None:
@@ -105,8 +116,11 @@ def _stand_up(recording: dict) -> None:
             name = params["stateMachineArn"].rsplit(":", 1)[-1]
             sfn = boto3.client("stepfunctions")
             if name not in {m["name"] for m in sfn.list_state_machines()["stateMachines"]}:
-                sfn.create_state_machine(name=name, roleArn="arn:aws:iam::123456789012:role/bench",
-                                         definition='{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}')
+                sfn.create_state_machine(
+                    name=name,
+                    roleArn="arn:aws:iam::123456789012:role/bench",
+                    definition='{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}',
+                )
 
 
 def _restore(recording: dict) -> None:
@@ -149,5 +163,10 @@ def replay(recording: dict, orders: int = 30, region: str = "us-east-1") -> dict
             if n >= 3:
                 durations.append((time.perf_counter() - started) * 1000)
         gc.unfreeze()
-    return {"orders": orders, **summary_ms(durations), "calls_per_order": len(recording["calls"]),
-            "calls": dict(sorted(recording["counts"].items())), "errors": dict(errors)}
+    return {
+        "orders": orders,
+        **summary_ms(durations),
+        "calls_per_order": len(recording["calls"]),
+        "calls": dict(sorted(recording["counts"].items())),
+        "errors": dict(errors),
+    }

@@ -15,8 +15,12 @@ from typing import Any
 
 
 def order_flow(cloud: Any, i: int) -> None:
-    body = {"customer_id": f"c-{i}", "currency": "USD", "card_token": "tok_visa",
-            "items": [{"sku": "BOOK-1", "quantity": 1, "unit_price_cents": 1250}]}
+    body = {
+        "customer_id": f"c-{i}",
+        "currency": "USD",
+        "card_token": "tok_visa",
+        "items": [{"sku": "BOOK-1", "quantity": 1, "unit_price_cents": 1250}],
+    }
     response = cloud.http("POST", "/orders", headers={"Idempotency-Key": f"bench-{i}"}, body=body)
     if response.status != 201:
         raise RuntimeError(f"POST /orders answered {response.status}: {response.body}")
@@ -66,8 +70,9 @@ def measure(cloud: Any, flows: int = 30, warmup: int = 3, first: int = 0) -> dic
         started = time.perf_counter()
         flow(cloud, i)
         durations.append((time.perf_counter() - started) * 1000)
-        handler_ms.append(sum(e.detail.get("duration_ms") or 0 for e in cloud.timeline.entries[mark:]
-                              if e.kind == "invoke"))
+        handler_ms.append(
+            sum(e.detail.get("duration_ms") or 0 for e in cloud.timeline.entries[mark:] if e.kind == "invoke")
+        )
     executions = [e for e in cloud.executions() if e.arn not in executions_before]
     return {
         "flow": flow.__name__,
@@ -75,7 +80,9 @@ def measure(cloud: Any, flows: int = 30, warmup: int = 3, first: int = 0) -> dic
         **summary_ms(durations),
         # time inside handlers, including the AWS calls they make (and the deliveries PutEvents triggers)
         "handler_ms_p50": round(statistics.median(handler_ms), 1),
-        "outside_handlers_ms_p50": round(statistics.median(d - h for d, h in zip(durations, handler_ms)), 1),
+        "outside_handlers_ms_p50": round(
+            statistics.median(d - h for d, h in zip(durations, handler_ms, strict=True)), 1
+        ),
         "invocations_per_order": round((len(cloud.timeline.of_kind("invoke")) - invokes_before) / flows, 1),
         "executions_per_order": round(len(executions) / flows, 1),
         "executions_not_succeeded": sorted(e.name for e in executions if e.status != "SUCCEEDED"),

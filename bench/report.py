@@ -35,15 +35,34 @@ def _row(*cells: Any) -> str:
 def _cold_start_table(report: dict) -> list[str]:
     cold = report["cold_start"]
     goal = cold["goal_ratio"]
-    lines = [_row("handler", "cold start, CPU ms", "ratio to the reference", f"≤ {goal}", "import, CPU ms",
-                  "first invocation, CPU ms", "wall ms (waits for AWS left out)", "min–max CPU ms"),
-             _row(*["---"] * 8)]
+    lines = [
+        _row(
+            "handler",
+            "cold start, CPU ms",
+            "ratio to the reference",
+            f"≤ {goal}",
+            "import, CPU ms",
+            "first invocation, CPU ms",
+            "wall ms (waits for AWS left out)",
+            "min–max CPU ms",
+        ),
+        _row(*["---"] * 8),
+    ]
     for name, ms in sorted(cold["cold_start_ms"].items(), key=lambda kv: (kv[0] != "reference", kv[0])):
         parts = cold["parts_ms"][name]
         ratio = cold["cold_start_ratio"].get(name)
-        lines.append(_row(f"`{cold['handlers'][name]}`", ms, "1 (the reference)" if ratio is None else ratio,
-                          "" if ratio is None else ("yes" if ratio <= goal else "**no**"), parts["import_cpu"],
-                          parts["first_invocation_cpu"], parts["wall"], "–".join(map(str, parts["spread"]))))
+        lines.append(
+            _row(
+                f"`{cold['handlers'][name]}`",
+                ms,
+                "1 (the reference)" if ratio is None else ratio,
+                "" if ratio is None else ("yes" if ratio <= goal else "**no**"),
+                parts["import_cpu"],
+                parts["first_invocation_cpu"],
+                parts["wall"],
+                "–".join(map(str, parts["spread"])),
+            )
+        )
     for handler, why in cold.get("not_measured", {}).items():
         lines.append(_row(f"`{handler}`", "not measured", why, "", "", "", "", ""))
     return lines
@@ -63,12 +82,13 @@ def render_markdown(report: dict) -> str:
         f"Run on {machine['cpu']}, {machine['cores']} cores, {machine['system']}, load average "
         f"{machine['load_average_1m']} at the end; Python {versions['python']}, boto3 {versions['boto3']}, "
         f"moto {versions['moto']}, Powertools {versions['aws-lambda-powertools']}, pydantic {versions['pydantic']}; "
-        f"commit `{(report['commit'] or 'unknown')[:12]}`" + (" with uncommitted changes" if report[
-            "uncommitted_changes"] else "") + ".",
+        f"commit `{(report['commit'] or 'unknown')[:12]}`"
+        + (" with uncommitted changes" if report["uncommitted_changes"] else "")
+        + ".",
         "",
         "## Goals",
         "",
-        f"| goal | figure | met |",
+        "| goal | figure | met |",
         "|---|---|---|",
         f"| cold start at most {cold['goal_ratio']} × a bare Powertools idempotent handler, every handler | worst "
         f"{worst[1]} (`{worst[0]}`) | {'yes' if worst[1] <= cold['goal_ratio'] else '**no**'} |",
@@ -79,7 +99,8 @@ def render_markdown(report: dict) -> str:
         f"{cold['samples']} fresh interpreters per handler (a warm-up round is left out), each paired with a "
         "reference sample taken right next to it; handlers are shuffled round after round in the same run. A sample "
         "imports the handler and runs its first invocation with an event the function really received in a "
-        "local-cloud run, against that local cloud (over HTTP through `bench/moto_bridge.py`, so no account). The "
+        "local-cloud run, against that local cloud (served on localhost by `localcloud.server.LocalEndpoint`, "
+        "no account). The "
         "cold start is the CPU time of import plus first invocation: what the handler builds (SDK session, clients, "
         "tables, the persistence layer, Logger/Metrics) and its own code; waiting for AWS's answers costs no CPU, "
         "and CPU time is what other processes on a shared machine move least (the wall-clock figure, with the "
@@ -104,16 +125,29 @@ def render_markdown(report: dict) -> str:
         "",
         _row("", "orders/s", "p50 ms", "p95 ms", "min ms", "max ms"),
         _row(*["---"] * 6),
-        _row("order flow on the local cloud", flow["orders_per_second"], flow["p50_ms"], flow["p95_ms"],
-             flow["min_ms"], flow["max_ms"]),
-        _row("moto floor (the same calls, direct)", floor["orders_per_second"], floor["p50_ms"], floor["p95_ms"],
-             floor["min_ms"], floor["max_ms"]),
+        _row(
+            "order flow on the local cloud",
+            flow["orders_per_second"],
+            flow["p50_ms"],
+            flow["p95_ms"],
+            flow["min_ms"],
+            flow["max_ms"],
+        ),
+        _row(
+            "moto floor (the same calls, direct)",
+            floor["orders_per_second"],
+            floor["p50_ms"],
+            floor["p95_ms"],
+            floor["min_ms"],
+            floor["max_ms"],
+        ),
         "",
         f"`flow_to_floor_ratio` (p50 to p50): **{report['flow_to_floor_ratio']}**. Per order: "
         f"{flow['invocations_per_order']} invocations, {flow['executions_per_order']} executions, "
         f"{flow['handler_ms_p50']} ms inside handlers (their AWS calls included), "
         f"{flow['outside_handlers_ms_p50']} ms outside. The local cloud started in {flow['local_cloud_startup_s']} s "
-        f"(the first in its process: moto imported, every stack provisioned). The floor's {floor['calls_per_order']} calls per order: "
+        "(the first in its process: moto imported, every stack provisioned). "
+        f"The floor's {floor['calls_per_order']} calls per order: "
         f"{calls}." + (f" Replay errors: {floor['errors']}." if floor["errors"] else ""),
         "",
         "## Cost",
@@ -129,8 +163,9 @@ def render_markdown(report: dict) -> str:
         "round is discarded), the installed boto3/botocore (endpoint rules and service models it loads), Powertools "
         "and pydantic versions, and which handler code is synthesized into `cdk.out/`. Lambda's own start-up "
         "(sandbox, runtime init) is not in it.",
-        "- **Orders per second, p50/p95**: wall time, so CPU speed and above all load (the same flow measured 76 ms median "
-        "on a quiet moment of this machine before this change, 370 ms at a load average of 11, 700 ms at 18), moto's version (its DynamoDB, SQS, EventBridge and ASL "
+        "- **Orders per second, p50/p95**: wall time, so CPU speed and above all load (the same flow measured 76 ms "
+        "median on a quiet moment of this machine before this change, 370 ms at a load average of 11, 700 ms at 18), "
+        "moto's version (its DynamoDB, SQS, EventBridge and ASL "
         "implementations do most of the work), the number of hops per order (the templates), and one process: "
         "the local cloud runs one handler at a time.",
         "- **Flow to floor**: the same, plus the local cloud's own overhead; the floor has no routing, no polling and "

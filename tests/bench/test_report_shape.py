@@ -16,14 +16,24 @@ def report(synthesized):
 
     logging.getLogger("localcloud").setLevel(logging.ERROR)
     figures = bench_main.run(synthesized.out_dir, samples=1, orders=1, only=("create_order",))
-    return report.assemble(environment.describe(), figures["coldstart"], figures["flow"], figures["floor"],
-                           "make bench")
+    return report.assemble(
+        environment.describe(), figures["coldstart"], figures["flow"], figures["floor"], "make bench"
+    )
 
 
 def test_the_report_has_every_promised_key(report):
-    for key in ("cost_per_million_orders", "naive_cost_per_million_orders", "cost_ratio_to_naive",
-                "cost_by_component", "cold_start_ratio", "orders_per_second", "flow_to_floor_ratio", "machine",
-                "versions", "commit"):
+    for key in (
+        "cost_per_million_orders",
+        "naive_cost_per_million_orders",
+        "cost_ratio_to_naive",
+        "cost_by_component",
+        "cold_start_ratio",
+        "orders_per_second",
+        "flow_to_floor_ratio",
+        "machine",
+        "versions",
+        "commit",
+    ):
         assert key in report, key
     assert set(report["versions"]) >= {"python", "boto3", "botocore", "moto", "aws-lambda-powertools"}
     assert all(report["versions"].values())
@@ -34,8 +44,13 @@ def test_cold_start_compares_each_handler_with_the_reference_in_the_same_run(rep
     assert set(cold["cold_start_ms"]) == {"reference", "create_order"}
     assert set(report["cold_start_ratio"]) == {"create_order"}
     assert cold["handlers"]["create_order"] == "orders.handlers.create_order.handler"
-    assert set(cold["parts_ms"]["create_order"]) == {"import_cpu", "first_invocation_cpu", "wall",
-                                                           "waiting_for_aws", "spread"}
+    assert set(cold["parts_ms"]["create_order"]) == {
+        "import_cpu",
+        "first_invocation_cpu",
+        "wall",
+        "waiting_for_aws",
+        "spread",
+    }
 
 
 def test_the_floor_replays_the_calls_a_real_order_made(report):
@@ -50,7 +65,13 @@ def test_the_page_renders_every_section(report):
     from bench.report import render_markdown
 
     page = render_markdown(report)
-    for heading in ("## Goals", "## Cold start", "## Throughput and latency", "## Cost", "## What each figure",
-                    "## The command"):
+    for heading in (
+        "## Goals",
+        "## Cold start",
+        "## Throughput and latency",
+        "## Cost",
+        "## What each figure",
+        "## The command",
+    ):
         assert heading in page
     assert "`orders.handlers.create_order.handler`" in page
