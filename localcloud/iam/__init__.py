@@ -28,11 +28,18 @@ def install(cloud: Any) -> tuple[IamChecks, list[Finding]]:
     def dead_letter(queue_arn: str, body: str, attributes: dict[str, str]) -> None:
         cloud.internal_requests[("sqs", "SendMessage")] += 1
         cloud.client("sqs").send_message(
-            QueueUrl=urls[queue_arn], MessageBody=body,
-            MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()})
+            QueueUrl=urls[queue_arn],
+            MessageBody=body,
+            MessageAttributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
+        )
 
-    checks = IamChecks(index, timeline=cloud.timeline, label=cloud.label, dead_letter=dead_letter,
-                       token_state_machine=lambda token: _token_state_machine(cloud, token))
+    checks = IamChecks(
+        index,
+        timeline=cloud.timeline,
+        label=cloud.label,
+        dead_letter=dead_letter,
+        token_state_machine=lambda token: _token_state_machine(cloud, token),
+    )
     cloud.hooks.add(checks)
     found = findings(index, checks)
     if found:
@@ -49,5 +56,5 @@ def _token_state_machine(cloud: Any, token: str) -> str | None:
         worker = getattr(execution, "exec_worker", None)
         pool = getattr(getattr(worker, "env", None), "callback_pool_manager", None)
         if pool is not None and pool.get(token) is not None:
-            return execution.state_machine_arn
+            return str(execution.state_machine_arn)
     return None

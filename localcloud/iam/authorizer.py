@@ -6,6 +6,7 @@ CloudWatch) is let in by the resource policy alone. Decisions are cached: the do
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .documents import PolicyIndex
 from .policy import Decision, Principal, evaluate, principal_matches
@@ -22,14 +23,17 @@ class Denial:
 
     @property
     def message(self) -> str:
-        return f"User: {self.principal} is not authorized to perform: {self.action} on resource: {self.resource} {self.why}"
+        return (
+            f"User: {self.principal} is not authorized to perform: {self.action} on resource: {self.resource} "
+            f"{self.why}"
+        )
 
 
 class Authorizer:
     def __init__(self, index: PolicyIndex):
         self.index = index
         self.account = index.account
-        self._cache: dict[tuple, Denial | None] = {}
+        self._cache: dict[tuple[Any, ...], Denial | None] = {}
 
     def session_arn(self, role_arn: str, session: str) -> str:
         name = role_arn.rsplit("/", 1)[-1]
@@ -42,8 +46,11 @@ class Authorizer:
             self._cache[key] = self._role_request(role_arn, action, resource)
         found = self._cache[key]
         # the message names the session (the function), the decision does not depend on it
-        return None if found is None else Denial(self.session_arn(role_arn, session), found.action, found.resource,
-                                                 found.why)
+        return (
+            None
+            if found is None
+            else Denial(self.session_arn(role_arn, session), found.action, found.resource, found.why)
+        )
 
     def _role_request(self, role_arn: str, action: str, resource: str) -> Denial | None:
         role = self.index.role(role_arn)
@@ -53,8 +60,9 @@ class Authorizer:
             return self._key_for_role(role_arn, identity, action, resource)
         # account="": a resource policy naming the account delegates to IAM, it does not let the role in by itself
         principal = Principal(arn=role_arn, account="")
-        resource_policy = evaluate(self.index.resource_policies.get(_base(resource), []), action, resource,
-                                   principal=principal, context=SECURE)
+        resource_policy = evaluate(
+            self.index.resource_policies.get(_base(resource), []), action, resource, principal=principal, context=SECURE
+        )
         if Decision.DENY in (identity, resource_policy):
             where = "an identity-based policy" if identity is Decision.DENY else "a resource-based policy"
             return Denial(role_arn, action, resource, f"with an explicit deny in {where}")
@@ -65,15 +73,19 @@ class Authorizer:
     def _key_for_role(self, role_arn: str, identity: Decision, action: str, key_arn: str) -> Denial | None:
         policy = self.index.key_policies.get(key_arn)
         if policy is None:  # not a key of the app (an AWS managed key): IAM decides
-            return None if identity is Decision.ALLOW else Denial(
-                role_arn, action, key_arn, f"because no identity-based policy allows the {action} action")
+            return (
+                None
+                if identity is Decision.ALLOW
+                else Denial(role_arn, action, key_arn, f"because no identity-based policy allows the {action} action")
+            )
         principal = Principal(arn=role_arn, account=self.account)
         decision = evaluate([policy], action, key_arn, principal=principal, context=SECURE)
         if decision is Decision.DENY or identity is Decision.DENY:
             return Denial(role_arn, action, key_arn, "with an explicit deny in a resource-based policy")
         direct = evaluate([_named(policy, role_arn)], action, key_arn, principal=principal, context=SECURE)
-        delegated = evaluate([_account_statements(policy, self.account)], action, key_arn, principal=principal,
-                             context=SECURE)
+        delegated = evaluate(
+            [_account_statements(policy, self.account)], action, key_arn, principal=principal, context=SECURE
+        )
         if direct is Decision.ALLOW or (delegated is Decision.ALLOW and identity is Decision.ALLOW):
             return None
         if delegated is Decision.ALLOW:
@@ -86,16 +98,32 @@ class Authorizer:
         for a key, the key policy) can let it in."""
         key = ("service", service, action, resource, tuple(sorted(context.items())))
         if key not in self._cache:
-            documents = ([self.index.key_policies[resource]] if resource in self.index.key_policies
-                         else self.index.resource_policies.get(_base(resource), []))
+            documents = (
+                [self.index.key_policies[resource]]
+                if resource in self.index.key_policies
+                else self.index.resource_policies.get(_base(resource), [])
+            )
             documents += [] if not resource.startswith("arn:aws:logs:") else self.index.log_policies
-            decision = evaluate(documents, action, resource, principal=Principal(service=service, account=self.account),
-                                context={**SECURE, "aws:SourceAccount": self.account, **context})
+            decision = evaluate(
+                documents,
+                action,
+                resource,
+                principal=Principal(service=service, account=self.account),
+                context={**SECURE, "aws:SourceAccount": self.account, **context},
+            )
             kind = "a resource-based policy"
-            self._cache[key] = None if decision is Decision.ALLOW else Denial(
-                service, action, resource,
-                f"with an explicit deny in {kind}" if decision is Decision.DENY
-                else f"because no resource-based policy allows the {action} action")
+            self._cache[key] = (
+                None
+                if decision is Decision.ALLOW
+                else Denial(
+                    service,
+                    action,
+                    resource,
+                    f"with an explicit deny in {kind}"
+                    if decision is Decision.DENY
+                    else f"because no resource-based policy allows the {action} action",
+                )
+            )
         return self._cache[key]
 
 
@@ -107,23 +135,23 @@ def _base(resource: str) -> str:
     return resource
 
 
-def _named(policy: dict, role_arn: str) -> dict:
+def _named(policy: dict[str, Any], role_arn: str) -> dict[str, Any]:
     """The key policy's statements that name this role itself."""
     return {"Statement": [s for s in policy.get("Statement", []) if role_arn in _aws_principals(s)]}
 
 
-def _account_statements(policy: dict, account: str) -> dict:
+def _account_statements(policy: dict[str, Any], account: str) -> dict[str, Any]:
     """The key policy's statements that name the account (the delegation to IAM policies)."""
     names = {account, f"arn:aws:iam::{account}:root"}
     return {"Statement": [s for s in policy.get("Statement", []) if names & set(_aws_principals(s))]}
 
 
-def _aws_principals(statement: dict) -> list[str]:
+def _aws_principals(statement: dict[str, Any]) -> list[str]:
     principal = statement.get("Principal")
     if not isinstance(principal, dict):
         return []
     value = principal.get("AWS", [])
-    return value if isinstance(value, list) else [value]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 __all__ = ["Authorizer", "Denial", "principal_matches"]

@@ -14,7 +14,8 @@ mapping leaves the message in its queue. Every refusal is a `denied` entry in th
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..hooks import AwsCall, AwsCallError, Delivery, Invocation, InvokeResult
 from .authorizer import Authorizer, Denial
@@ -25,8 +26,11 @@ from .requests import RequestMapper
 EVENTS = "events.amazonaws.com"
 # Query-protocol services answer "AccessDenied" (403); Lambda "AccessDeniedException" with 403; the JSON ones 400.
 _QUERY_SERVICES = {"sqs", "sns", "sts", "iam", "cloudwatch"}
-_SQS_KEY_ACTIONS = {"SendMessage": ["kms:GenerateDataKey"], "SendMessageBatch": ["kms:GenerateDataKey"],
-                    "ReceiveMessage": ["kms:Decrypt"]}
+_SQS_KEY_ACTIONS = {
+    "SendMessage": ["kms:GenerateDataKey"],
+    "SendMessageBatch": ["kms:GenerateDataKey"],
+    "ReceiveMessage": ["kms:Decrypt"],
+}
 _CONSUMER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 
 
@@ -35,9 +39,15 @@ class DeliveryRefused(Exception):
 
 
 class IamChecks:
-    def __init__(self, index: PolicyIndex, *, timeline: Any, label: Callable[[str], str],
-                 dead_letter: Callable[[str, str, dict], None],
-                 token_state_machine: Callable[[str], str | None] = lambda _: None):
+    def __init__(
+        self,
+        index: PolicyIndex,
+        *,
+        timeline: Any,
+        label: Callable[[str], str],
+        dead_letter: Callable[[str, str, dict[str, Any]], None],
+        token_state_machine: Callable[[str], str | None] = lambda _: None,
+    ):
         self.index = index
         self.timeline = timeline
         self.label = label
@@ -47,7 +57,7 @@ class IamChecks:
         self.region, self.account = index.region, index.account
         self.checked_calls = 0  # requests of handlers and workflows decided (the test's own are not)
         self.checked_hops = 0  # deliveries and routed invocations decided
-        self._rule_targets: dict[tuple[str, str], tuple[str, dict]] = {}
+        self._rule_targets: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         for rule in index.of_type("AWS::Events::Rule"):
             if rule.ref is None:
                 continue
@@ -58,7 +68,9 @@ class IamChecks:
         for m in index.of_type("AWS::Lambda::EventSourceMapping"):
             function = index.function_arn(m.props.get("FunctionName", "")).split(":function:")[1]
             self._mappings[(label(m.props.get("EventSourceArn", "")), label(function))] = (
-                m.props.get("EventSourceArn", ""), function)
+                m.props.get("EventSourceArn", ""),
+                function,
+            )
         self._routes = {}
         for route in index.of_type("AWS::ApiGatewayV2::Route"):
             self._routes[route.props.get("RouteKey")] = route.props.get("ApiId")
@@ -84,7 +96,7 @@ class IamChecks:
         if not caller:
             return None, ""
         if caller.startswith("states:"):
-            execution = caller[len("states:"):]
+            execution = caller[len("states:") :]
             parts = execution.split(":")
             if len(parts) < 8:
                 return None, ""
@@ -94,15 +106,22 @@ class IamChecks:
 
     def _queue_key(self, role: str, session: str, operation: str, queue_arn: str) -> Denial | None:
         key = self.index.key_arn(queue_arn)
-        for action in _SQS_KEY_ACTIONS.get(operation, []) if key else []:
+        if key is None:
+            return None
+        for action in _SQS_KEY_ACTIONS.get(operation, []):
             denial = self.authorizer.role_request(role, session, action, key)
             if denial is not None:
                 return denial
         return None
 
     def _refuse(self, call: AwsCall, denial: Denial, code: str, status: int) -> None:
-        self.timeline.record("denied", self.label(call.caller.split(":", 1)[-1]) if call.caller else "client",
-                             f"{call.service}:{call.operation}", code=code, message=denial.message)
+        self.timeline.record(
+            "denied",
+            self.label(call.caller.split(":", 1)[-1]) if call.caller else "client",
+            f"{call.service}:{call.operation}",
+            code=code,
+            message=denial.message,
+        )
         raise AwsCallError(code, denial.message, status)
 
     # ------------------------------------------------------------------ the hops AWS makes for the app
@@ -128,7 +147,7 @@ class IamChecks:
                 return InvokeResult.failure("AccessDeniedException", denial.message)
         return proceed()
 
-    def _rule_target(self, rule_arn: str, target: dict) -> tuple[str, str] | None:
+    def _rule_target(self, rule_arn: str, target: dict[str, Any]) -> tuple[str, str] | None:
         """(ERROR_CODE, ERROR_MESSAGE) if EventBridge may not deliver to this target."""
         arn = target["Arn"]
         service = arn.split(":")[2]
@@ -137,8 +156,9 @@ class IamChecks:
         if service == "sqs":
             denial = self.authorizer.service_request(EVENTS, "sqs:SendMessage", arn, source)
             key = self.index.key_arn(arn)
-            for action in ("kms:GenerateDataKey", "kms:Decrypt") if key and denial is None else ():
-                denial = denial or self.authorizer.service_request(EVENTS, action, key, source)
+            for action in ("kms:GenerateDataKey", "kms:Decrypt"):
+                if key is not None and denial is None:
+                    denial = self.authorizer.service_request(EVENTS, action, key, source)
         elif service == "lambda":
             denial = self.authorizer.service_request(EVENTS, "lambda:InvokeFunction", arn, source)
         elif service == "logs":
@@ -156,44 +176,66 @@ class IamChecks:
         """Whether the role's trust policy lets `service` assume it, acting for `source_arn`."""
         role = self.index.role(role_arn)
         context = {"aws:SourceAccount": self.account, **({"aws:SourceArn": source_arn} if source_arn else {})}
-        return role is not None and evaluate([role.trust], "sts:AssumeRole", role_arn,
-                                             principal=Principal(service=service, account=self.account),
-                                             context=context) is Decision.ALLOW
+        return (
+            role is not None
+            and evaluate(
+                [role.trust],
+                "sts:AssumeRole",
+                role_arn,
+                principal=Principal(service=service, account=self.account),
+                context=context,
+            )
+            is Decision.ALLOW
+        )
 
-    def _dead_letter(self, delivery: Delivery, rule_arn: str, target: dict, code: str, message: str) -> None:
+    def _dead_letter(self, delivery: Delivery, rule_arn: str, target: dict[str, Any], code: str, message: str) -> None:
         self._record(delivery, code, message)
         dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
         if not dlq:
-            self.timeline.record("dlq", f"rule:{delivery.source}", delivery.target, dropped=True,
-                                 note="no dead-letter queue: the event is dropped")
+            self.timeline.record(
+                "dlq",
+                f"rule:{delivery.source}",
+                delivery.target,
+                dropped=True,
+                note="no dead-letter queue: the event is dropped",
+            )
             return None
         refused = self.authorizer.service_request(EVENTS, "sqs:SendMessage", dlq, {"aws:SourceArn": rule_arn})
         key = self.index.key_arn(dlq)
-        refused = refused or (key and self.authorizer.service_request(EVENTS, "kms:GenerateDataKey", key,
-                                                                      {"aws:SourceArn": rule_arn}))
+        if refused is None and key is not None:
+            refused = self.authorizer.service_request(EVENTS, "kms:GenerateDataKey", key, {"aws:SourceArn": rule_arn})
         if refused:
-            self.timeline.record("dlq", f"rule:{delivery.source}", self.label(dlq), dropped=True,
-                                 note="EventBridge may not write to the dead-letter queue either",
-                                 message=refused.message)
+            self.timeline.record(
+                "dlq",
+                f"rule:{delivery.source}",
+                self.label(dlq),
+                dropped=True,
+                note="EventBridge may not write to the dead-letter queue either",
+                message=refused.message,
+            )
             return None
         body = delivery.message if isinstance(delivery.message, str) else str(delivery.message)
-        self.dead_letter(dlq, body, {"RULE_ARN": rule_arn, "TARGET_ARN": target["Arn"], "ERROR_CODE": code,
-                                     "ERROR_MESSAGE": message})
+        self.dead_letter(
+            dlq, body, {"RULE_ARN": rule_arn, "TARGET_ARN": target["Arn"], "ERROR_CODE": code, "ERROR_MESSAGE": message}
+        )
         self.timeline.record("dlq", f"rule:{delivery.source}", self.label(dlq), error_code=code)
         return None
 
-    def _pipe(self, pipe: dict, pipe_arn: str | None) -> Denial | None:
+    def _pipe(self, pipe: dict[str, Any], pipe_arn: str | None) -> Denial | None:
         role = pipe.get("RoleArn", "")
         if not self._trusts(role, "pipes.amazonaws.com", pipe_arn):
-            return Denial("pipes.amazonaws.com", "sts:AssumeRole", role, "because the role's trust policy does "
-                          "not allow it")
+            return Denial(
+                "pipes.amazonaws.com", "sts:AssumeRole", role, "because the role's trust policy does not allow it"
+            )
         denial = self._consumer(role, "pipe", pipe["Source"])
         if denial:
             return denial
         target = pipe["Target"]
         denial = self.authorizer.role_request(role, "pipe", "sqs:SendMessage", target)
         key = self.index.key_arn(target)
-        return denial or (key and self.authorizer.role_request(role, "pipe", "kms:GenerateDataKey", key)) or None
+        if denial is None and key is not None:
+            denial = self.authorizer.role_request(role, "pipe", "kms:GenerateDataKey", key)
+        return denial
 
     def _consumer(self, role: str, session: str, queue_arn: str) -> Denial | None:
         for action in _CONSUMER_ACTIONS:
@@ -201,27 +243,34 @@ class IamChecks:
             if denial:
                 return denial
         key = self.index.key_arn(queue_arn)
-        return key and self.authorizer.role_request(role, session, "kms:Decrypt", key) or None
+        return None if key is None else self.authorizer.role_request(role, session, "kms:Decrypt", key)
 
     def _record(self, delivery: Delivery, code: str, message: str) -> None:
-        self.timeline.record("denied", f"{delivery.kind}:{delivery.source}", delivery.target, code=code,
-                             message=message)
+        self.timeline.record(
+            "denied", f"{delivery.kind}:{delivery.source}", delivery.target, code=code, message=message
+        )
 
     # ------------------------------------------------------------------ API Gateway -> function
     def invoke(self, call: Invocation, proceed: Callable[[], InvokeResult]) -> InvokeResult:
         if not call.source.startswith("http:"):
             return proceed()
         self.checked_hops += 1
-        route_key = call.source[len("http:"):]
+        route_key = call.source[len("http:") :]
         api = self._routes.get(route_key)
         method, _, path = route_key.partition(" ")
         source_arn = f"arn:aws:execute-api:{self.region}:{self.account}:{api}/$default/{method}{path}"
         function_arn = self.index.function_arn(call.function)
-        denial = self.authorizer.service_request("apigateway.amazonaws.com", "lambda:InvokeFunction", function_arn,
-                                                 {"aws:SourceArn": source_arn})
+        denial = self.authorizer.service_request(
+            "apigateway.amazonaws.com", "lambda:InvokeFunction", function_arn, {"aws:SourceArn": source_arn}
+        )
         if denial:
-            self.timeline.record("denied", f"http:{route_key}", self.label(call.function),
-                                 code="AccessDeniedException", message=denial.message)
+            self.timeline.record(
+                "denied",
+                f"http:{route_key}",
+                self.label(call.function),
+                code="AccessDeniedException",
+                message=denial.message,
+            )
             return InvokeResult.failure("AccessDeniedException", denial.message)
         return proceed()
 

@@ -5,7 +5,8 @@ but the checks need them."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..intrinsics import UnresolvableError
 from .documents import Declared
@@ -14,12 +15,28 @@ log = logging.getLogger("localcloud")
 
 # What the checks read; everything else is left unresolved (resolving is not free).
 READ_TYPES = {
-    "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::KMS::Key", "AWS::KMS::Alias",
-    "AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping",
-    "AWS::StepFunctions::StateMachine", "AWS::Pipes::Pipe", "AWS::SQS::Queue", "AWS::SQS::QueuePolicy",
-    "AWS::SNS::Topic", "AWS::SNS::TopicPolicy", "AWS::Events::EventBus", "AWS::Events::Rule",
-    "AWS::Logs::ResourcePolicy", "AWS::Logs::LogGroup", "AWS::CloudWatch::Alarm",
-    "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::KMS::Key",
+    "AWS::KMS::Alias",
+    "AWS::Lambda::Function",
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::EventSourceMapping",
+    "AWS::StepFunctions::StateMachine",
+    "AWS::Pipes::Pipe",
+    "AWS::SQS::Queue",
+    "AWS::SQS::QueuePolicy",
+    "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
+    "AWS::Events::EventBus",
+    "AWS::Events::Rule",
+    "AWS::Logs::ResourcePolicy",
+    "AWS::Logs::LogGroup",
+    "AWS::CloudWatch::Alarm",
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Integration",
 }
 
 
@@ -41,6 +58,15 @@ def declared_resources(assembly: Any, registry: Any, resolver_for: Callable[[str
                 log.warning("localcloud: %s/%s not checked: %s", stack.name, resource.logical_id, exc)
                 continue
             item = provisioned.get((stack.name, resource.logical_id))
-            found.append(Declared(stack.name, resource.logical_id, resource.type, resource.path, props,
-                                  item.ref if item else None, dict(item.attrs) if item else {}))
+            found.append(
+                Declared(
+                    stack.name,
+                    resource.logical_id,
+                    resource.type,
+                    resource.path,
+                    props,
+                    item.ref if item else None,
+                    dict(item.attrs) if item else {},
+                )
+            )
     return found

@@ -10,18 +10,47 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # AWS managed policies the app attaches, as AWS publishes them (only the statements that matter here).
-MANAGED_POLICIES: dict[str, dict] = {
-    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole": {"Statement": [{
-        "Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": "*"}]},
-    "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole": {"Statement": [{
-        "Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                                      "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": "*"}]},
-    "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess": {"Statement": [{
-        "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
-                                      "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
-        "Resource": "*"}]},
+MANAGED_POLICIES: dict[str, dict[str, Any]] = {
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole": {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": "*",
+            }
+        ]
+    },
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole": {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                ],
+                "Resource": "*",
+            }
+        ]
+    },
+    "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess": {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                    "xray:GetSamplingRules",
+                    "xray:GetSamplingTargets",
+                    "xray:GetSamplingStatisticSummaries",
+                ],
+                "Resource": "*",
+            }
+        ]
+    },
 }
 
 
@@ -33,9 +62,9 @@ class Declared:
     logical_id: str
     type: str
     path: str | None
-    props: dict
+    props: dict[str, Any]
     ref: Any = None
-    attrs: dict = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
@@ -46,8 +75,8 @@ class Declared:
 class RoleInfo:
     name: str
     arn: str
-    trust: dict
-    documents: list[dict] = field(default_factory=list)  # identity policies
+    trust: dict[str, Any]
+    documents: list[dict[str, Any]] = field(default_factory=list)  # identity policies
     unknown_managed: list[str] = field(default_factory=list)
 
 
@@ -61,9 +90,9 @@ class PolicyIndex:
         self.function_arns: dict[str, str] = {}  # function name -> ARN
         self.state_machine_roles: dict[str, str] = {}  # state machine ARN -> role ARN
         self.pipe_roles: dict[str, str] = {}  # pipe name -> role ARN
-        self.resource_policies: dict[str, list[dict]] = {}  # queue/topic/function ARN -> documents
-        self.log_policies: list[dict] = []  # account-wide CloudWatch Logs resource policies
-        self.key_policies: dict[str, dict] = {}  # key ARN -> key policy
+        self.resource_policies: dict[str, list[dict[str, Any]]] = {}  # queue/topic/function ARN -> documents
+        self.log_policies: list[dict[str, Any]] = []  # account-wide CloudWatch Logs resource policies
+        self.key_policies: dict[str, dict[str, Any]] = {}  # key ARN -> key policy
         self.keys: dict[str, str] = {}  # queue/topic/bus ARN -> key ARN (customer managed keys only)
         self.queue_arns: dict[str, str] = {}  # queue URL -> ARN
         self._key_ids: dict[str, str] = {}  # key id / alias -> key ARN
@@ -90,7 +119,8 @@ class PolicyIndex:
                     role_by_name[name].documents.append(_document(r.props["PolicyDocument"]))
         for r in self.of_type("AWS::KMS::Key"):
             if r.ref is not None:
-                self.key_policies[r.attrs["Arn"]] = _document(r.props.get("KeyPolicy") or _default_key_policy(self.account))
+                policy = r.props.get("KeyPolicy") or _default_key_policy(self.account)
+                self.key_policies[r.attrs["Arn"]] = _document(policy)
                 self._key_ids[r.attrs["KeyId"]] = r.attrs["Arn"]
                 self._key_ids[r.attrs["Arn"]] = r.attrs["Arn"]
         for r in self.of_type("AWS::KMS::Alias"):
@@ -117,19 +147,21 @@ class PolicyIndex:
         for r in self.of_type("AWS::SQS::QueuePolicy"):
             for url in r.props.get("Queues") or []:
                 self.resource_policies.setdefault(self.queue_arns.get(url, url), []).append(
-                    _document(r.props["PolicyDocument"]))
+                    _document(r.props["PolicyDocument"])
+                )
         for r in self.of_type("AWS::SNS::TopicPolicy"):
             for arn in r.props.get("Topics") or []:
                 self.resource_policies.setdefault(arn, []).append(_document(r.props["PolicyDocument"]))
         for r in self.of_type("AWS::Lambda::Permission"):
             function_arn = self.function_arn(r.props.get("FunctionName", ""))
-            self.resource_policies.setdefault(function_arn, []).append(lambda_permission_document(r.props, function_arn))
+            document = lambda_permission_document(r.props, function_arn)
+            self.resource_policies.setdefault(function_arn, []).append(document)
         for r in self.of_type("AWS::Logs::ResourcePolicy"):
             self.log_policies.append(_document(r.props.get("PolicyDocument")))
         for r in self.resources:
-            document = _custom_log_policy(r)
-            if document is not None:
-                self.log_policies.append(document)
+            put = _custom_log_policy(r)
+            if put is not None:
+                self.log_policies.append(put)
 
     def _attach_managed(self, info: RoleInfo, arn: str) -> None:
         known = MANAGED_POLICIES.get(arn.replace("arn:aws-cn:", "arn:aws:").replace("arn:aws-us-gov:", "arn:aws:"))
@@ -167,7 +199,7 @@ class PolicyIndex:
         return self.roles.get(arn)
 
 
-def _custom_log_policy(resource: Declared) -> dict | None:
+def _custom_log_policy(resource: Declared) -> dict[str, Any] | None:
     """The log resource policy an `AwsCustomResource` puts (CDK's CloudWatchLogGroup rule target makes one)."""
     if not resource.type.startswith("Custom::") or not isinstance(resource.props.get("Create"), str):
         return None
@@ -175,23 +207,26 @@ def _custom_log_policy(resource: Declared) -> dict | None:
         call = json.loads(resource.props["Create"])
     except ValueError:
         return None
-    if call.get("service") in ("CloudWatchLogs", "@aws-sdk/client-cloudwatch-logs") and \
-            call.get("action") in ("putResourcePolicy", "PutResourcePolicy"):
+    if call.get("service") in ("CloudWatchLogs", "@aws-sdk/client-cloudwatch-logs") and call.get("action") in (
+        "putResourcePolicy",
+        "PutResourcePolicy",
+    ):
         return _document(call.get("parameters", {}).get("policyDocument"))
     return None
 
 
-def lambda_permission_document(props: dict, function_arn: str) -> dict:
+def lambda_permission_document(props: dict[str, Any], function_arn: str) -> dict[str, Any]:
     """An `AWS::Lambda::Permission` as the statement Lambda adds to the function's resource policy."""
     principal = props.get("Principal", "")
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Action": props.get("Action", "lambda:InvokeFunction"),
         "Resource": function_arn,
-        "Principal": {"Service": principal} if principal.endswith(".amazonaws.com") else (
-            "*" if principal == "*" else {"AWS": principal}),
+        "Principal": {"Service": principal}
+        if principal.endswith(".amazonaws.com")
+        else ("*" if principal == "*" else {"AWS": principal}),
     }
-    condition: dict[str, dict] = {}
+    condition: dict[str, dict[str, Any]] = {}
     if props.get("SourceArn"):
         condition["ArnLike"] = {"AWS:SourceArn": props["SourceArn"]}
     if props.get("SourceAccount"):
@@ -201,15 +236,22 @@ def lambda_permission_document(props: dict, function_arn: str) -> dict:
     return {"Statement": [statement]}
 
 
-def _default_key_policy(account: str) -> dict:
+def _default_key_policy(account: str) -> dict[str, Any]:
     """What KMS gives a key created without a policy: the account's IAM policies decide."""
-    return {"Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                           "Action": "kms:*", "Resource": "*"}]}
+    return {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ]
+    }
 
 
-def _document(value: Any) -> dict:
+def _document(value: Any) -> dict[str, Any]:
     if value is None:
         return {"Statement": []}
-    if isinstance(value, str):
-        return json.loads(value)
-    return value
+    document: dict[str, Any] = json.loads(value) if isinstance(value, str) else value
+    return document

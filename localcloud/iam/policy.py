@@ -14,8 +14,9 @@ from __future__ import annotations
 import enum
 import fnmatch
 import json
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from moto.iam.access_control import IAMPolicyStatement
 
@@ -42,8 +43,14 @@ class Principal:
         return f"Principal({self.arn or self.service})"
 
 
-def evaluate(documents: Iterable[dict], action: str, resource: str, *, principal: Principal | None = None,
-             context: dict[str, str] | None = None) -> Decision:
+def evaluate(
+    documents: Iterable[dict[str, Any]],
+    action: str,
+    resource: str,
+    *,
+    principal: Principal | None = None,
+    context: dict[str, str] | None = None,
+) -> Decision:
     """Decision of `documents` (identity policies when principal is None; resource or key policies otherwise) for
     one action on one resource. Any applicable Deny wins; otherwise any applicable Allow allows."""
     allowed = False
@@ -57,12 +64,14 @@ def evaluate(documents: Iterable[dict], action: str, resource: str, *, principal
     return Decision.ALLOW if allowed else Decision.NONE
 
 
-def _statements(document: dict) -> list[dict]:
+def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
     statements = document.get("Statement", [])
     return statements if isinstance(statements, list) else [statements]
 
 
-def _applies(statement: dict, action: str, resource: str, principal: Principal | None, context: dict) -> bool:
+def _applies(
+    statement: dict[str, Any], action: str, resource: str, principal: Principal | None, context: dict[str, Any]
+) -> bool:
     matcher = _matcher(json.dumps(statement, sort_keys=True))
     if "NotAction" in statement:
         if matcher._check_element_matches("NotAction", action.lower()):
@@ -90,7 +99,7 @@ def _matcher(statement_json: str) -> IAMPolicyStatement:
     return IAMPolicyStatement(statement)
 
 
-def principal_matches(statement: dict, principal: Principal) -> bool:
+def principal_matches(statement: dict[str, Any], principal: Principal) -> bool:
     """Whether a resource policy statement's Principal names `principal`. An account (its id or its `:root` ARN)
     names every role of the account; for a key policy that statement is the delegation to IAM (see resources.py)."""
     if "NotPrincipal" in statement:
@@ -112,7 +121,7 @@ def principal_matches(statement: dict, principal: Principal) -> bool:
     return False
 
 
-def _as_list(value: Any) -> list:
+def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
@@ -145,7 +154,7 @@ _OPERATORS = {
 }
 
 
-def conditions_hold(condition: dict, context: dict[str, str]) -> bool:
+def conditions_hold(condition: dict[str, Any], context: dict[str, str]) -> bool:
     """Every operator block holds (AND); within one, every key holds (AND); a key holds if the request's value
     matches any listed value (OR), or for a negated operator none. A key missing from the request fails the block,
     unless the operator ends in `IfExists` (then it holds) or is `Null`."""

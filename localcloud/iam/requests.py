@@ -5,7 +5,8 @@ authorized on "*" (only a grant on every resource allows them)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .documents import PolicyIndex
 
@@ -13,8 +14,13 @@ from .documents import PolicyIndex
 PREFIXES = {"stepfunctions": "states", "monitoring": "cloudwatch"}
 
 # DynamoDB: the item operations of a transaction are authorized one by one, as their own actions
-_TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
-                     "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+_TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+    "Get": "GetItem",
+}
 
 Requested = list[tuple[str, str]]  # (action, resource ARN)
 
@@ -29,7 +35,7 @@ class RequestMapper:
     def _arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
 
-    def requested(self, service: str, operation: str, params: dict) -> Requested:
+    def requested(self, service: str, operation: str, params: dict[str, Any]) -> Requested:
         prefix = PREFIXES.get(service, service)
         action = f"{prefix}:{operation}"
         resolve = getattr(self, f"_{service}", None)
@@ -39,7 +45,7 @@ class RequestMapper:
         return [(action, arn) for arn in (resources or ["*"])]
 
     # ------------------------------------------------------------------ per service: resource ARNs
-    def _dynamodb(self, operation: str, params: dict) -> Any:
+    def _dynamodb(self, operation: str, params: dict[str, Any]) -> Any:
         if operation in ("TransactWriteItems", "TransactGetItems"):
             requested = []
             for item in params.get("TransactItems", []):
@@ -58,7 +64,7 @@ class RequestMapper:
     def _table(self, name: str) -> str:
         return name if name.startswith("arn:") else self._arn("dynamodb", f"table/{name}")
 
-    def _sqs(self, operation: str, params: dict) -> Any:
+    def _sqs(self, operation: str, params: dict[str, Any]) -> Any:
         if "QueueUrl" in params:
             return [self.queue_arn(params["QueueUrl"])]
         if "QueueName" in params:
@@ -68,7 +74,7 @@ class RequestMapper:
     def queue_arn(self, url: str) -> str:
         return self.index.queue_arns.get(url) or self._arn("sqs", url.rstrip("/").rsplit("/", 1)[-1])
 
-    def _stepfunctions(self, operation: str, params: dict) -> Any:
+    def _stepfunctions(self, operation: str, params: dict[str, Any]) -> Any:
         for key in ("stateMachineArn", "executionArn", "activityArn"):
             if key in params:
                 return [params[key]]
@@ -76,7 +82,7 @@ class RequestMapper:
             return [self.token_state_machine(params["taskToken"]) or "*"]
         return None
 
-    def _events(self, operation: str, params: dict) -> Any:
+    def _events(self, operation: str, params: dict[str, Any]) -> Any:
         if operation == "PutEvents":
             return sorted({self.bus_arn(e.get("EventBusName")) for e in params.get("Entries", [])})
         if operation in ("PutRule", "PutTargets", "DescribeRule", "DeleteRule", "RemoveTargets"):
@@ -91,7 +97,7 @@ class RequestMapper:
             return bus
         return self._arn("events", f"event-bus/{bus or 'default'}")
 
-    def _lambda(self, operation: str, params: dict) -> Any:
+    def _lambda(self, operation: str, params: dict[str, Any]) -> Any:
         if "FunctionName" not in params:
             return None
         action = "lambda:InvokeFunction" if operation in ("Invoke", "InvokeAsync") else f"lambda:{operation}"
@@ -100,17 +106,17 @@ class RequestMapper:
         qualifier = params.get("Qualifier") or (name.split(":")[7] if name.count(":") >= 7 else None)
         return [(action, f"{arn}:{qualifier}" if qualifier else arn)]
 
-    def _kms(self, operation: str, params: dict) -> Any:
+    def _kms(self, operation: str, params: dict[str, Any]) -> Any:
         key = params.get("KeyId")
         if not key:
             return None
         return [self.index._key_ids.get(key, key if key.startswith("arn:") else self._arn("kms", f"key/{key}"))]
 
-    def _sns(self, operation: str, params: dict) -> Any:
+    def _sns(self, operation: str, params: dict[str, Any]) -> Any:
         arn = params.get("TopicArn") or params.get("TargetArn")
         return [arn] if arn else None
 
-    def _logs(self, operation: str, params: dict) -> Any:
+    def _logs(self, operation: str, params: dict[str, Any]) -> Any:
         group = params.get("logGroupName")
         if not group:
             return None
@@ -118,6 +124,6 @@ class RequestMapper:
         suffix = f":log-stream:{stream}" if stream else ""
         return [self._arn("logs", f"log-group:{group}{suffix}")]
 
-    def _ssm(self, operation: str, params: dict) -> Any:
+    def _ssm(self, operation: str, params: dict[str, Any]) -> Any:
         names = params.get("Names") or ([params["Name"]] if "Name" in params else [])
         return [self._arn("ssm", "parameter/" + n.lstrip("/")) for n in names] or None

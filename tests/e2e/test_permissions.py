@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -62,8 +62,11 @@ def _drop_statements(document: dict, unwanted: Callable[[dict], bool]) -> None:
 
 
 def _receive_all(cloud: LocalCloud, queue: str) -> list[dict]:
-    return cloud.client("sqs").receive_message(
-        QueueUrl=cloud.queue(queue).url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get("Messages", [])
+    return (
+        cloud.client("sqs")
+        .receive_message(QueueUrl=cloud.queue(queue).url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
+        .get("Messages", [])
+    )
 
 
 def test_the_app_as_synthesized_is_refused_nothing(synthesized, tmp_path):
@@ -71,7 +74,9 @@ def test_the_app_as_synthesized_is_refused_nothing(synthesized, tmp_path):
         assert cloud.permission_findings == []
         assert _denied(cloud) == []
         assert system.payment_execution(cloud, KEY).status == "SUCCEEDED"
-        assert system.ledger_entries(cloud, next(iter({r["order_id"] for r in system.ledger_rows(cloud)})))["CHARGE"] == 1
+        assert (
+            system.ledger_entries(cloud, next(iter({r["order_id"] for r in system.ledger_rows(cloud)})))["CHARGE"] == 1
+        )
         assert cloud.permissions.checked_calls > 40  # every handler and workflow call went through the checks
         assert cloud.permissions.checked_hops > 10
 

@@ -25,31 +25,94 @@ def allow(actions, resource):
 
 def app(*, role_statements=None, key_statements=None, queue_statements=None):
     root = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}
-    events = {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-              "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*",
-              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}
-    return PolicyIndex([
-        Declared("S", "Role", "AWS::IAM::Role", None, {
-            "AssumeRolePolicyDocument": {"Statement": []},
-            "ManagedPolicyArns": ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]},
-            "charge", {"Arn": ROLE}),
-        Declared("S", "RolePolicy", "AWS::IAM::Policy", None, {"Roles": ["charge"], "PolicyDocument": {
-            "Statement": role_statements if role_statements is not None else [
-                allow(["dynamodb:PutItem", "dynamodb:GetItem"], TABLE),
-                allow(["sqs:SendMessage"], QUEUE), allow("kms:GenerateDataKey", KEY)]}}),
-        Declared("S", "Function", "AWS::Lambda::Function", None, {"Role": ROLE}, "charge", {"Arn": FUNCTION}),
-        Declared("S", "Key", "AWS::KMS::Key", None, {"KeyPolicy": {
-            "Statement": key_statements if key_statements is not None else [root, events]}},
-            "k-1", {"Arn": KEY, "KeyId": "k-1"}),
-        Declared("S", "Queue", "AWS::SQS::Queue", None, {"KmsMasterKeyId": KEY}, QUEUE_URL, {"Arn": QUEUE}),
-        Declared("S", "QueuePolicy", "AWS::SQS::QueuePolicy", None, {"Queues": [QUEUE_URL], "PolicyDocument": {
-            "Statement": queue_statements if queue_statements is not None else [
-                {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
-                 "Resource": QUEUE, "Condition": {"ArnEquals": {"aws:SourceArn": RULE}}}]}}),
-        Declared("S", "Permission", "AWS::Lambda::Permission", None, {
-            "FunctionName": FUNCTION, "Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com",
-            "SourceArn": RULE}),
-    ], region=REGION, account=ACCOUNT)
+    events = {
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+    }
+    return PolicyIndex(
+        [
+            Declared(
+                "S",
+                "Role",
+                "AWS::IAM::Role",
+                None,
+                {
+                    "AssumeRolePolicyDocument": {"Statement": []},
+                    "ManagedPolicyArns": ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+                },
+                "charge",
+                {"Arn": ROLE},
+            ),
+            Declared(
+                "S",
+                "RolePolicy",
+                "AWS::IAM::Policy",
+                None,
+                {
+                    "Roles": ["charge"],
+                    "PolicyDocument": {
+                        "Statement": role_statements
+                        if role_statements is not None
+                        else [
+                            allow(["dynamodb:PutItem", "dynamodb:GetItem"], TABLE),
+                            allow(["sqs:SendMessage"], QUEUE),
+                            allow("kms:GenerateDataKey", KEY),
+                        ]
+                    },
+                },
+            ),
+            Declared("S", "Function", "AWS::Lambda::Function", None, {"Role": ROLE}, "charge", {"Arn": FUNCTION}),
+            Declared(
+                "S",
+                "Key",
+                "AWS::KMS::Key",
+                None,
+                {"KeyPolicy": {"Statement": key_statements if key_statements is not None else [root, events]}},
+                "k-1",
+                {"Arn": KEY, "KeyId": "k-1"},
+            ),
+            Declared("S", "Queue", "AWS::SQS::Queue", None, {"KmsMasterKeyId": KEY}, QUEUE_URL, {"Arn": QUEUE}),
+            Declared(
+                "S",
+                "QueuePolicy",
+                "AWS::SQS::QueuePolicy",
+                None,
+                {
+                    "Queues": [QUEUE_URL],
+                    "PolicyDocument": {
+                        "Statement": queue_statements
+                        if queue_statements is not None
+                        else [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "events.amazonaws.com"},
+                                "Action": "sqs:SendMessage",
+                                "Resource": QUEUE,
+                                "Condition": {"ArnEquals": {"aws:SourceArn": RULE}},
+                            }
+                        ]
+                    },
+                },
+            ),
+            Declared(
+                "S",
+                "Permission",
+                "AWS::Lambda::Permission",
+                None,
+                {
+                    "FunctionName": FUNCTION,
+                    "Action": "lambda:InvokeFunction",
+                    "Principal": "events.amazonaws.com",
+                    "SourceArn": RULE,
+                },
+            ),
+        ],
+        region=REGION,
+        account=ACCOUNT,
+    )
 
 
 def test_the_index_knows_roles_keys_and_resource_policies():
@@ -61,20 +124,42 @@ def test_the_index_knows_roles_keys_and_resource_policies():
     assert len(index.resource_policies[FUNCTION]) == 1
 
 
-@pytest.mark.parametrize("service, operation, params, expected", [
-    ("dynamodb", "PutItem", {"TableName": "Ledger"}, [("dynamodb:PutItem", TABLE)]),
-    ("dynamodb", "Query", {"TableName": "Ledger", "IndexName": "by-day"}, [("dynamodb:Query", TABLE + "/index/by-day")]),
-    ("dynamodb", "TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "Ledger"}},
-                                                          {"ConditionCheck": {"TableName": TABLE}}]},
-     [("dynamodb:PutItem", TABLE), ("dynamodb:ConditionCheckItem", TABLE)]),
-    ("sqs", "SendMessage", {"QueueUrl": QUEUE_URL}, [("sqs:SendMessage", QUEUE)]),
-    ("stepfunctions", "StartExecution", {"stateMachineArn": "arn:sm"}, [("states:StartExecution", "arn:sm")]),
-    ("events", "PutEvents", {"Entries": [{"EventBusName": "orders"}, {}]},
-     [("events:PutEvents", f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"),
-      ("events:PutEvents", f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/orders")]),
-    ("lambda", "Invoke", {"FunctionName": "charge", "Qualifier": "live"}, [("lambda:InvokeFunction", FUNCTION + ":live")]),
-    ("xray", "PutTraceSegments", {}, [("xray:PutTraceSegments", "*")]),
-])
+@pytest.mark.parametrize(
+    "service, operation, params, expected",
+    [
+        ("dynamodb", "PutItem", {"TableName": "Ledger"}, [("dynamodb:PutItem", TABLE)]),
+        (
+            "dynamodb",
+            "Query",
+            {"TableName": "Ledger", "IndexName": "by-day"},
+            [("dynamodb:Query", TABLE + "/index/by-day")],
+        ),
+        (
+            "dynamodb",
+            "TransactWriteItems",
+            {"TransactItems": [{"Put": {"TableName": "Ledger"}}, {"ConditionCheck": {"TableName": TABLE}}]},
+            [("dynamodb:PutItem", TABLE), ("dynamodb:ConditionCheckItem", TABLE)],
+        ),
+        ("sqs", "SendMessage", {"QueueUrl": QUEUE_URL}, [("sqs:SendMessage", QUEUE)]),
+        ("stepfunctions", "StartExecution", {"stateMachineArn": "arn:sm"}, [("states:StartExecution", "arn:sm")]),
+        (
+            "events",
+            "PutEvents",
+            {"Entries": [{"EventBusName": "orders"}, {}]},
+            [
+                ("events:PutEvents", f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"),
+                ("events:PutEvents", f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/orders"),
+            ],
+        ),
+        (
+            "lambda",
+            "Invoke",
+            {"FunctionName": "charge", "Qualifier": "live"},
+            [("lambda:InvokeFunction", FUNCTION + ":live")],
+        ),
+        ("xray", "PutTraceSegments", {}, [("xray:PutTraceSegments", "*")]),
+    ],
+)
 def test_each_request_names_its_action_and_resources(service, operation, params, expected):
     assert RequestMapper(app()).requested(service, operation, params) == expected
 
@@ -86,7 +171,8 @@ def test_a_role_may_do_what_its_policies_grant_and_nothing_else():
     denial = authorizer.role_request(ROLE, "charge", "dynamodb:DeleteItem", TABLE)
     assert denial.message == (
         f"User: arn:aws:sts::{ACCOUNT}:assumed-role/charge/charge is not authorized to perform: dynamodb:DeleteItem "
-        f"on resource: {TABLE} because no identity-based policy allows the dynamodb:DeleteItem action")
+        f"on resource: {TABLE} because no identity-based policy allows the dynamodb:DeleteItem action"
+    )
 
 
 def test_a_key_needs_the_key_policy_to_delegate_and_the_role_to_be_granted():
@@ -100,13 +186,21 @@ def test_a_key_needs_the_key_policy_to_delegate_and_the_role_to_be_granted():
 def test_a_service_gets_in_only_through_the_resource_and_key_policies():
     authorizer = Authorizer(app())
     assert authorizer.service_request("events.amazonaws.com", "sqs:SendMessage", QUEUE, {"aws:SourceArn": RULE}) is None
-    assert authorizer.service_request("events.amazonaws.com", "sqs:SendMessage", QUEUE,
-                                      {"aws:SourceArn": RULE + "x"}) is not None
+    assert (
+        authorizer.service_request("events.amazonaws.com", "sqs:SendMessage", QUEUE, {"aws:SourceArn": RULE + "x"})
+        is not None
+    )
     assert authorizer.service_request("events.amazonaws.com", "kms:GenerateDataKey", KEY, {}) is None
-    assert authorizer.service_request("events.amazonaws.com", "lambda:InvokeFunction", FUNCTION,
-                                      {"aws:SourceArn": RULE}) is None
-    assert authorizer.service_request("apigateway.amazonaws.com", "lambda:InvokeFunction", FUNCTION,
-                                      {"aws:SourceArn": RULE}) is not None
+    assert (
+        authorizer.service_request("events.amazonaws.com", "lambda:InvokeFunction", FUNCTION, {"aws:SourceArn": RULE})
+        is None
+    )
+    assert (
+        authorizer.service_request(
+            "apigateway.amazonaws.com", "lambda:InvokeFunction", FUNCTION, {"aws:SourceArn": RULE}
+        )
+        is not None
+    )
     without_grant = Authorizer(app(queue_statements=[]))
     denial = without_grant.service_request("events.amazonaws.com", "sqs:SendMessage", QUEUE, {"aws:SourceArn": RULE})
     assert denial.message.startswith("User: events.amazonaws.com is not authorized to perform: sqs:SendMessage")

@@ -13,10 +13,20 @@ QUEUE = "arn:aws:sqs:us-east-1:123456789012:inbox"
 RULE = "arn:aws:events:us-east-1:123456789012:rule/bus/payments"
 EVENTS = Principal(service="events.amazonaws.com", account="123456789012")
 
-SSL_ONLY = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sqs:*", "Resource": QUEUE,
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-FROM_RULE = {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
-             "Resource": QUEUE, "Condition": {"ArnEquals": {"aws:SourceArn": RULE}}}
+SSL_ONLY = {
+    "Effect": "Deny",
+    "Principal": {"AWS": "*"},
+    "Action": "sqs:*",
+    "Resource": QUEUE,
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+FROM_RULE = {
+    "Effect": "Allow",
+    "Principal": {"Service": "events.amazonaws.com"},
+    "Action": "sqs:SendMessage",
+    "Resource": QUEUE,
+    "Condition": {"ArnEquals": {"aws:SourceArn": RULE}},
+}
 
 
 def doc(*statements):
@@ -54,15 +64,31 @@ def test_not_action_and_not_resource():
 def test_a_queue_policy_lets_in_only_its_rule_over_tls():
     policy = doc(SSL_ONLY, FROM_RULE)
     tls = {"aws:SecureTransport": "true"}
-    assert evaluate([policy], "sqs:SendMessage", QUEUE, principal=EVENTS,
-                    context={**tls, "aws:SourceArn": RULE}) is Decision.ALLOW
-    assert evaluate([policy], "sqs:SendMessage", QUEUE, principal=EVENTS,
-                    context={**tls, "aws:SourceArn": RULE + "-other"}) is Decision.NONE
-    assert evaluate([policy], "sqs:SendMessage", QUEUE, principal=EVENTS,
-                    context={"aws:SecureTransport": "false", "aws:SourceArn": RULE}) is Decision.DENY
+    assert (
+        evaluate([policy], "sqs:SendMessage", QUEUE, principal=EVENTS, context={**tls, "aws:SourceArn": RULE})
+        is Decision.ALLOW
+    )
+    assert (
+        evaluate(
+            [policy], "sqs:SendMessage", QUEUE, principal=EVENTS, context={**tls, "aws:SourceArn": RULE + "-other"}
+        )
+        is Decision.NONE
+    )
+    assert (
+        evaluate(
+            [policy],
+            "sqs:SendMessage",
+            QUEUE,
+            principal=EVENTS,
+            context={"aws:SecureTransport": "false", "aws:SourceArn": RULE},
+        )
+        is Decision.DENY
+    )
     other_service = Principal(service="sns.amazonaws.com", account="123456789012")
-    assert evaluate([policy], "sqs:SendMessage", QUEUE, principal=other_service,
-                    context={**tls, "aws:SourceArn": RULE}) is Decision.NONE
+    assert (
+        evaluate([policy], "sqs:SendMessage", QUEUE, principal=other_service, context={**tls, "aws:SourceArn": RULE})
+        is Decision.NONE
+    )
 
 
 def test_conditions_missing_keys_if_exists_null_and_negation():
@@ -72,8 +98,7 @@ def test_conditions_missing_keys_if_exists_null_and_negation():
     assert not conditions_hold({"Null": {"aws:SourceArn": "true"}}, {"aws:SourceArn": RULE})
     assert conditions_hold({"StringNotEquals": {"aws:SourceAccount": ["2", "3"]}}, {"aws:SourceAccount": "1"})
     assert conditions_hold({"ArnLike": {"AWS:SourceArn": "arn:aws:events:*:rule/bus/*"}}, {"aws:SourceArn": RULE})
-    assert not conditions_hold({"ArnLike": {"aws:SourceArn": "arn:aws:events:*:rule/other/*"}},
-                               {"aws:SourceArn": RULE})
+    assert not conditions_hold({"ArnLike": {"aws:SourceArn": "arn:aws:events:*:rule/other/*"}}, {"aws:SourceArn": RULE})
 
 
 def test_an_unknown_condition_operator_is_an_error_not_a_silent_allow():
@@ -82,8 +107,9 @@ def test_an_unknown_condition_operator_is_an_error_not_a_silent_allow():
 
 
 def test_an_account_principal_names_every_role_of_the_account():
-    policy = doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*",
-                  "Resource": "*"})
+    policy = doc(
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}
+    )
     role = Principal(arn="arn:aws:iam::123456789012:role/r", account="123456789012")
     stranger = Principal(arn="arn:aws:iam::999999999999:role/r", account="999999999999")
     assert evaluate([policy], "kms:Decrypt", "k", principal=role) is Decision.ALLOW
@@ -105,9 +131,13 @@ def test_contract_moto_denies_on_a_deny_statement_whose_condition_does_not_hold(
 
 def test_contract_moto_ignores_operators_other_than_string_equals():
     # ArnEquals on another rule still permits: moto would let any rule into any queue
-    assert _moto(FROM_RULE | {"Principal": "*"},
-                 incoming_condition_values={"aws:SourceArn": "arn:aws:events:us-east-1:1:rule/x"}
-                 ) is PermissionResult.PERMITTED
+    assert (
+        _moto(
+            FROM_RULE | {"Principal": "*"},
+            incoming_condition_values={"aws:SourceArn": "arn:aws:events:us-east-1:1:rule/x"},
+        )
+        is PermissionResult.PERMITTED
+    )
 
 
 def test_contract_moto_cannot_match_a_service_principal():

@@ -10,24 +10,54 @@ ACCOUNT, REGION = "123456789012", "us-east-1"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:alarms"
 GROUP = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:audit"
 RULE = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/bus/audit"
-SSL_ONLY = {"Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": TOPIC,
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-CLOUDWATCH = {"Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
-              "Resource": TOPIC, "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:*"}}}
-LOGS = {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": GROUP + ":*"}
+SSL_ONLY = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "sns:Publish",
+    "Resource": TOPIC,
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+CLOUDWATCH = {
+    "Effect": "Allow",
+    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+    "Action": "sns:Publish",
+    "Resource": TOPIC,
+    "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:*"}},
+}
+LOGS = {
+    "Effect": "Allow",
+    "Principal": {"Service": "events.amazonaws.com"},
+    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": GROUP + ":*",
+}
 
 
 def report(topic_statements, target_arn):
-    index = PolicyIndex([
-        Declared("S", "Topic", "AWS::SNS::Topic", None, {}, TOPIC, {"TopicArn": TOPIC}),
-        Declared("S", "TopicPolicy", "AWS::SNS::TopicPolicy", None,
-                 {"Topics": [TOPIC], "PolicyDocument": {"Statement": topic_statements}}),
-        Declared("S", "Alarm", "AWS::CloudWatch::Alarm", None, {"AlarmActions": [TOPIC]}),
-        Declared("S", "LogPolicy", "AWS::Logs::ResourcePolicy", None, {"PolicyDocument": {"Statement": [LOGS]}}),
-        Declared("S", "Rule", "AWS::Events::Rule", None, {"Targets": [{"Id": "Target0", "Arn": target_arn}]},
-                 "bus|audit", {"Arn": RULE}),
-    ], region=REGION, account=ACCOUNT)
+    index = PolicyIndex(
+        [
+            Declared("S", "Topic", "AWS::SNS::Topic", None, {}, TOPIC, {"TopicArn": TOPIC}),
+            Declared(
+                "S",
+                "TopicPolicy",
+                "AWS::SNS::TopicPolicy",
+                None,
+                {"Topics": [TOPIC], "PolicyDocument": {"Statement": topic_statements}},
+            ),
+            Declared("S", "Alarm", "AWS::CloudWatch::Alarm", None, {"AlarmActions": [TOPIC]}),
+            Declared("S", "LogPolicy", "AWS::Logs::ResourcePolicy", None, {"PolicyDocument": {"Statement": [LOGS]}}),
+            Declared(
+                "S",
+                "Rule",
+                "AWS::Events::Rule",
+                None,
+                {"Targets": [{"Id": "Target0", "Arn": target_arn}]},
+                "bus|audit",
+                {"Arn": RULE},
+            ),
+        ],
+        region=REGION,
+        account=ACCOUNT,
+    )
     checks = IamChecks(index, timeline=None, label=lambda name: name, dead_letter=lambda *a: None)
     return [str(f) for f in findings(index, checks)]
 
