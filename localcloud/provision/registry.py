@@ -13,13 +13,13 @@ ACCOUNT = "123456789012"  # moto's default account
 
 # Types that have no local effect, with the reason shown once at start.
 NOT_RUN_REASONS = {
-    "AWS::IAM::Policy": "IAM is not enforced locally",
-    "AWS::IAM::ManagedPolicy": "IAM is not enforced locally",
-    "AWS::Lambda::Permission": "resource policies are not enforced locally",
-    "AWS::SQS::QueuePolicy": "resource policies are not enforced locally",
-    "AWS::Events::EventBusPolicy": "resource policies are not enforced locally",
-    "AWS::Logs::ResourcePolicy": "resource policies are not enforced locally",
-    "AWS::SNS::TopicPolicy": "resource policies are not enforced locally",
+    "AWS::IAM::Policy": "nothing created in moto: the permission checks (localcloud/iam) read it",
+    "AWS::IAM::ManagedPolicy": "nothing created in moto: the permission checks (localcloud/iam) read it",
+    "AWS::Lambda::Permission": "nothing created in moto: the permission checks (localcloud/iam) read it",
+    "AWS::SQS::QueuePolicy": "nothing created in moto: the permission checks (localcloud/iam) read it",
+    "AWS::Events::EventBusPolicy": "not evaluated locally (only other accounts need it)",
+    "AWS::Logs::ResourcePolicy": "nothing created in moto: the permission checks (localcloud/iam) read it",
+    "AWS::SNS::TopicPolicy": "nothing created in moto: the permission checks (localcloud/iam) read it",
     "AWS::SNS::Subscription": "SNS subscriptions are not delivered locally",
     "AWS::CloudWatch::Alarm": "alarms are not evaluated locally",
     "AWS::CloudWatch::Dashboard": "dashboards are not rendered locally",

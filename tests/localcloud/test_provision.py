@@ -66,7 +66,7 @@ def test_what_is_not_run_is_listed_once(cloud):
         "Custom::CloudwatchLogResourcePolicy", "AWS::Lambda::Function (nodejs24.x)",
     }
     text = cloud.format_unsupported()
-    assert text.count("AWS::IAM::Policy") == 1 and "IAM is not enforced locally" in text
+    assert text.count("AWS::IAM::Policy") == 1 and "the permission checks (localcloud/iam) read it" in text
 
 
 def test_start_logs_the_unsupported_list_once(fixture_out, caplog):
