@@ -32,6 +32,13 @@ def peek(state: State, url: str, count: int = PEEK) -> list[dict[str, Any]]:
     return list(answer.get("Messages", []))
 
 
+def waiting(state: State, url: str) -> int:
+    """How many messages the queue holds, visible or in flight (SQS's approximate counts)."""
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = state.target.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes.get(name, 0)) for name in names)
+
+
 def _source(state: State, url: str) -> str | None:
     sources = state.target.client("sqs").list_dead_letter_source_queues(QueueUrl=url).get("queueUrls", [])
     return str(sources[0]) if len(sources) == 1 else None
@@ -92,12 +99,13 @@ def dlq() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Also the empty queues.")
 @pass_state
 def list_(state: State, show_all: bool) -> None:
-    """Every dead-letter queue of the stage with its messages and the reason each is there. Exits 0 either way:
-    check `count` (or --json) in scripts."""
+    """Every dead-letter queue of the stage with its messages (the first 10 of each) and the reason each is there.
+    Exits 0 either way: check `count` (or --json) in scripts."""
     queues = []
     for name, url in dead_letter_queues(state).items():
-        messages = peek(state, url)
-        if not messages and not show_all:
+        count = waiting(state, url)
+        messages = peek(state, url) if count else []
+        if not count and not show_all:
             continue
         source = _source(state, url)
         log_groups = consumer_log_groups(state, source) if source and messages else []
@@ -106,7 +114,7 @@ def list_(state: State, show_all: bool) -> None:
                 "name": name,
                 "url": url,
                 "source": source,
-                "count": len(messages),
+                "count": max(count, len(messages)),
                 "messages": [
                     {
                         "id": m["MessageId"],
