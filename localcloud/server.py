@@ -5,8 +5,8 @@ Docker and no account.
 One port serves three things:
 - AWS APIs (every path but the two below): the request is handed to moto as the in-process mock receives it (its
   `BotocoreStubber`), under the service's AWS host name, through the cloud's AWS-call seam (counted in
-  `aws_requests`, hooks applied; the parameters a hook sees are empty, the operation is named). The service is read
-  from the request's SigV4 credential scope, or its `X-Amz-Target`.
+  `aws_requests`, hooks applied; a hook sees the operation's name (JSON and query protocols; "" for REST ones) and no
+  parameters). The service is read from the request's SigV4 credential scope, or its `X-Amz-Target`.
 - the HTTP API under `/api/` (`POST /api/orders` is the route `POST /orders`), through the local router;
 - `/_localcloud/`: `GET outputs` (every stack's outputs, ApiUrl pointing at `/api/`), `GET health`,
   `POST advance?seconds=N` (move the clock up to N seconds through every timer due on the way:
