@@ -4,7 +4,6 @@ executions and ledger, and decide a pending fraud review."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 import click
@@ -106,17 +105,7 @@ def _ledger(state: State, order_id: str) -> list[dict[str, Any]]:
         KeyConditionExpression="order_id = :id",
         ExpressionAttributeValues={":id": {"S": order_id}},
     )
-    return [{k: _plain(deserialize(v)) for k, v in item.items()} for item in page["Items"]]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, set)):
-        return [_plain(v) for v in value]
-    return value
+    return [{k: deserialize(v) for k, v in item.items()} for item in page["Items"]]
 
 
 def _executions(state: State, key: str) -> list[dict[str, Any]]:

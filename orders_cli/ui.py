@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO, Any
 
 import click
@@ -35,7 +36,7 @@ class Ui:
 
     def emit(self, data: Any, lines: Callable[[Any], Iterable[str]]) -> None:
         if self.json_output:
-            click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+            click.echo(json.dumps(data, indent=2, sort_keys=True, default=_json_value))
         else:
             for line in lines(data):
                 click.echo(line, color=self.colour)
@@ -47,6 +48,13 @@ class Ui:
     def progress_done(self) -> None:
         if not self.json_output and sys.stderr.isatty():
             click.echo("", err=True)
+
+
+def _json_value(value: Any) -> Any:
+    """DynamoDB numbers (Decimal) as JSON numbers; dates and the rest as text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
 
 
 class State:
