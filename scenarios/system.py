@@ -44,8 +44,9 @@ def seed_stock(cloud: LocalCloud, stock: dict[str, int]) -> None:
     client = cloud.client("dynamodb")
     table = cloud.resource(FULFILMENT_TABLE).ref
     for sku, available in stock.items():
-        client.put_item(TableName=table, Item={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"},
-                                               "available": {"N": str(available)}})
+        client.put_item(
+            TableName=table, Item={"pk": {"S": f"SKU#{sku}"}, "sk": {"S": "STOCK"}, "available": {"N": str(available)}}
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------- tables
@@ -111,7 +112,7 @@ def dead_letters(cloud: LocalCloud) -> dict[str, int]:
     return counts
 
 
-# ---------------------------------------------------------------------------------------------------------- logs & metrics
+# ------------------------------------------------------------------------------------------------------- logs & metrics
 def _json_lines(lines: Iterable[str]) -> Iterable[dict]:
     for line in lines:
         try:
@@ -126,7 +127,8 @@ def emf_sum(lines: Iterable[str], metric: str) -> int:
     """The sum of `metric` over Embedded Metric Format documents (Powertools Metrics' flushed output)."""
     total = 0.0
     for doc in _json_lines(lines):
-        declared = {m.get("Name") for d in doc.get("_aws", {}).get("CloudWatchMetrics", []) for m in d.get("Metrics", [])}
+        directives = doc.get("_aws", {}).get("CloudWatchMetrics", [])
+        declared = {m.get("Name") for d in directives for m in d.get("Metrics", [])}
         if metric in declared and metric in doc:
             value = doc[metric]
             total += sum(value) if isinstance(value, list) else value
@@ -221,14 +223,20 @@ def broken_invariants(outcome: dict[str, Any]) -> list[str]:
     if status == "SHIPPED" and outcome["reservation"] != "RESERVED":
         broken.append(f"shipped with reservation {outcome['reservation']}")
     if status == "FAILED" and (outcome["shipments"] or outcome["charges"] != outcome["refunds"]):
-        broken.append(f"failed with {outcome['charges']} charge(s), {outcome['refunds']} refund(s), "
-                      f"{outcome['shipments']} shipment(s)")
+        broken.append(
+            f"failed with {outcome['charges']} charge(s), {outcome['refunds']} refund(s), "
+            f"{outcome['shipments']} shipment(s)"
+        )
     if outcome["running"]:
         broken.append(f"executions still running: {outcome['running']}")
     review = outcome["review"]
-    if (review == "PENDING"
-            or (review == "APPROVED" and outcome["failure_reason"] in ("REVIEW_EXPIRED", "REVIEW_REJECTED"))
-            or (review in ("REJECTED", "EXPIRED") and outcome["charges"])):
-        broken.append(f"review {review} contradicts an order {status} ({outcome['failure_reason']}) with "
-                      f"{outcome['charges']} charge(s)")
+    if (
+        review == "PENDING"
+        or (review == "APPROVED" and outcome["failure_reason"] in ("REVIEW_EXPIRED", "REVIEW_REJECTED"))
+        or (review in ("REJECTED", "EXPIRED") and outcome["charges"])
+    ):
+        broken.append(
+            f"review {review} contradicts an order {status} ({outcome['failure_reason']}) with "
+            f"{outcome['charges']} charge(s)"
+        )
     return broken

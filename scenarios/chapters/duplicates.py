@@ -1,0 +1,108 @@
+"""At-least-once delivery and lost answers: a duplicate event, and a crash right after charging."""
+
+from __future__ import annotations
+
+import json
+
+from localcloud import LocalCloud, LoseResponse
+from localcloud.hooks import DuplicateDelivery
+
+from .. import system
+from ..cast import CRASH_BODY, CRASH_KEY, DUPLICATE_BODY, DUPLICATE_KEY, ensure_catalogue
+from ..narration import Chapter, Outcome, created, invocations, order_facts
+
+
+def duplicate_event(cloud: LocalCloud) -> Outcome:
+    ch = Chapter(
+        cloud,
+        "duplicate_event",
+        "A duplicate event, delivered twice",
+        "Delivery is at least once, so every consumer is idempotent on the event's own key (detail.metadata."
+        "idempotency-key), never on event.id or the SQS messageId, which a duplicate does not share.",
+        "ShipOrder gets its batch twice and the second run is suppressed (one shipment); ten minutes later, past "
+        "SQS's 5-minute deduplication window, the producer publishes OrderCreated again with a new event id: "
+        "inventory and the projection each suppress it (so payments, which starts on StockReserved, never hears it).",
+    )
+    ensure_catalogue(cloud)
+    stock_before = system.stock(cloud, "LAMP-3")
+    twice = cloud.hooks.add(DuplicateDelivery("ShipOrder", kind="esm", timeline=cloud.timeline))
+    try:
+        response = ch.place(DUPLICATE_KEY, DUPLICATE_BODY)
+        order_id = created(response, DUPLICATE_KEY)
+        cloud.run_until_quiet()
+    finally:
+        cloud.hooks.remove(twice)
+    cloud.advance(10 * 60)
+    published = [json.loads(m) for m in cloud.log_events("AuditLog")]
+    original = next(
+        e
+        for e in published
+        if e["detail-type"] == "OrderCreated" and e["detail"]["metadata"]["idempotency-key"] == DUPLICATE_KEY
+    )
+    again_from = ch.mark()
+    put = cloud.put_events(
+        [{"Source": original["source"], "DetailType": original["detail-type"], "Detail": original["detail"]}]
+    )
+    cloud.run_until_quiet()
+    again = ch.entries(again_from)
+    entries = ch.entries()
+    rows = system.fulfilment_rows(cloud, order_id)
+    facts = {
+        **order_facts(cloud, ch, DUPLICATE_KEY, order_id),
+        "ship_order_runs": invocations(entries, "ShipOrder"),
+        "shipments": sum(1 for sk in rows if sk == "SHIPMENT"),
+        "republished_event_id_differs": put["Entries"][0].get("EventId") != original["id"],
+        "consumers_of_republished": sorted({e.target for e in again if e.kind == "invoke"}),
+        "suppressed_republished": system.metric_in(again, system.DUPLICATES_SUPPRESSED),
+        "suppressed": system.metric_in(entries, system.DUPLICATES_SUPPRESSED),
+        "stock_taken": stock_before - system.stock(cloud, "LAMP-3"),
+        "quantity": DUPLICATE_BODY["items"][0]["quantity"],
+        "executions_named_key": system.executions_named(cloud, DUPLICATE_KEY),
+    }
+    return ch.done(
+        facts,
+        orders=[order_id],
+        injected=len(twice.fired) + 1,
+        show=lambda e: (
+            e.kind in ("http", "fault", "put_events", "advance")
+            or (e.kind == "invoke" and (e.target == "ShipOrder" or e.seq > again_from))
+        ),
+    )
+
+
+def crash_after_charge(cloud: LocalCloud) -> Outcome:
+    ch = Chapter(
+        cloud,
+        "crash_after_charge",
+        "A crash right after charging, and the retry",
+        "The card is charged, then the answer is lost (the process dies). The workflow's Retry runs ChargeCard "
+        "again with the same K: Powertools idempotency returns the stored charge, and the ledger's conditional "
+        "CHARGE row would refuse a second one anyway.",
+        "ChargeCard runs twice (the fault replaces the first answer), the workflow waits and retries, the second run "
+        "is a suppressed duplicate; the ledger has one CHARGE row.",
+    )
+    ensure_catalogue(cloud)
+    fault = cloud.hooks.add(LoseResponse("ChargeCard"))
+    try:
+        response = ch.place(CRASH_KEY, CRASH_BODY)
+        order_id = created(response, CRASH_KEY)
+        cloud.run_until_quiet()
+    finally:
+        cloud.hooks.remove(fault)
+    entries = ch.entries()
+    facts = {
+        **order_facts(cloud, ch, CRASH_KEY, order_id),
+        "faults_fired": len(fault.fired),
+        "charge_card_runs": invocations(entries, "ChargeCard"),
+        "retry_waits": sum(1 for e in entries if e.kind == "wait"),
+        "cards_charged": system.metric_in(entries, system.CHARGES),
+        "suppressed": system.metric_in(entries, system.DUPLICATES_SUPPRESSED),
+    }
+    return ch.done(
+        facts,
+        orders=[order_id],
+        injected=len(fault.fired),
+        show=lambda e: (
+            e.kind in ("http", "fault", "wait", "execution") or (e.kind == "invoke" and e.source.startswith("states:"))
+        ),
+    )
