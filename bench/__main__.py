@@ -14,11 +14,19 @@ import sys
 import time
 from pathlib import Path
 
-from . import coldstart, environment, flows, report
+from . import coldstart, cost_paths, environment, flows, report
 from . import floor as moto_floor
 
 
-def run(cdk_out: Path, *, samples: int, orders: int, only: tuple[str, ...] = ()) -> dict:
+def run(
+    cdk_out: Path,
+    *,
+    samples: int,
+    orders: int,
+    only: tuple[str, ...] = (),
+    cost_orders: int = 3,
+    cost_paths_run: tuple[str, ...] = tuple(cost_paths.PATHS),
+) -> dict:
     from localcloud import LocalCloud
     from scenarios import story
 
@@ -34,7 +42,8 @@ def run(cdk_out: Path, *, samples: int, orders: int, only: tuple[str, ...] = ())
     floor = moto_floor.replay(recording, orders=orders)
     with LocalCloud.start(cdk_out, clock=story.story_clock()) as cloud:
         cold = coldstart.measure(cloud, samples=samples, only=only)
-    return {"coldstart": cold, "flow": flow, "floor": floor}
+    cost = cost_paths.measure(cdk_out, orders=cost_orders, paths=cost_paths_run) if cost_orders else None
+    return {"coldstart": cold, "flow": flow, "floor": floor, "cost": cost}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,13 +51,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cdk-out", default="cdk.out", type=Path)
     parser.add_argument("--samples", type=int, default=7, help="fresh interpreters per handler (median)")
     parser.add_argument("--orders", type=int, default=50, help="timed orders, on the local cloud and on the floor")
+    parser.add_argument("--cost-orders", type=int, default=3, help="orders per path counted for the cost (0: none)")
     parser.add_argument("--only", nargs="*", default=(), help="measure these handlers' cold start (short names)")
     parser.add_argument("--json", type=Path, help="write the report here")
     parser.add_argument("--docs", type=Path, help="regenerate this markdown page from the report")
     args = parser.parse_args(argv)
-    figures = run(args.cdk_out, samples=args.samples, orders=args.orders, only=tuple(args.only))
+    figures = run(
+        args.cdk_out, samples=args.samples, orders=args.orders, only=tuple(args.only), cost_orders=args.cost_orders
+    )
     command = "make bench  # " + shlex.join(["python", "-m", "bench", *(argv if argv is not None else sys.argv[1:])])
-    result = report.assemble(environment.describe(), figures["coldstart"], figures["flow"], figures["floor"], command)
+    result = report.assemble(
+        environment.describe(), figures["coldstart"], figures["flow"], figures["floor"], command, figures["cost"]
+    )
     text = json.dumps(result, indent=2)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +71,15 @@ def main(argv: list[str] | None = None) -> int:
         args.docs.parent.mkdir(parents=True, exist_ok=True)
         args.docs.write_text(report.render_markdown(result))
     summary = {
-        k: result[k] for k in ("cold_start_ratio", "orders_per_second", "order_latency_ms", "flow_to_floor_ratio")
+        k: result[k]
+        for k in (
+            "cost_per_million_orders",
+            "cost_ratio_to_naive",
+            "cold_start_ratio",
+            "orders_per_second",
+            "order_latency_ms",
+            "flow_to_floor_ratio",
+        )
     }
     print(json.dumps(summary, indent=2))
     return 0

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-# The cost model plugs in here (another change adds a request counter to the local cloud): until then these keys
-# are present and null, so readers can tell "not measured yet" from zero.
+from . import cost_report
+
 COST_KEYS = ("cost_per_million_orders", "naive_cost_per_million_orders", "cost_ratio_to_naive", "cost_by_component")
-COST_PENDING = "pending: the cost model (request counts from the local cloud times AWS prices) is not wired in yet"
+COST_PENDING = "not measured in this run (bench --cost-orders 0)"
 
 
-def assemble(environment: dict, coldstart: dict, flow: dict, floor: dict, command: str) -> dict:
+def assemble(
+    environment: dict, coldstart: dict, flow: dict, floor: dict, command: str, cost: dict | None = None
+) -> dict:
     report: dict[str, Any] = {key: None for key in COST_KEYS}
-    report["cost_status"] = COST_PENDING
+    if cost is None:
+        report["cost_status"] = COST_PENDING
+    else:
+        report.update(cost_report.figures(cost))
     report.update(
         cold_start_ratio=coldstart["cold_start_ratio"],
         cold_start_ms=coldstart["cold_start_ms"],
@@ -68,6 +73,19 @@ def _cold_start_table(report: dict) -> list[str]:
     return lines
 
 
+def _cost_goal_row(report: dict) -> str:
+    if not report["cost_per_million_orders"]:
+        return f"| cost at most {cost_report.GOAL_RATIO} × a naive design, happy path | {COST_PENDING} | – |"
+    ratio = report["cost_ratio_to_naive"][cost_report.GOAL_PATH]
+    dollars = report["cost_per_million_orders"][cost_report.GOAL_PATH]
+    naive = report["naive_cost_per_million_orders"][cost_report.GOAL_PATH]
+    met = "yes" if ratio <= cost_report.GOAL_RATIO else "**no**"
+    return (
+        f"| cost at most {cost_report.GOAL_RATIO} × a naive design, happy path | ${dollars} per million orders against "
+        f"${naive}: {ratio} × | {met} |"
+    )
+
+
 def render_markdown(report: dict) -> str:
     flow, floor, cold = report["flow"], report["floor"], report["cold_start"]
     machine, versions = report["machine"], report["versions"]
@@ -92,7 +110,7 @@ def render_markdown(report: dict) -> str:
         "|---|---|---|",
         f"| cold start at most {cold['goal_ratio']} × a bare Powertools idempotent handler, every handler | worst "
         f"{worst[1]} (`{worst[0]}`) | {'yes' if worst[1] <= cold['goal_ratio'] else '**no**'} |",
-        f"| cost per million orders, and its ratio to a naive design | {COST_PENDING} | – |",
+        _cost_goal_row(report),
         "",
         "## Cold start",
         "",
@@ -152,8 +170,7 @@ def render_markdown(report: dict) -> str:
         "",
         "## Cost",
         "",
-        f"{COST_PENDING}. `reports/bench.json` has the keys {', '.join(f'`{k}`' for k in COST_KEYS)} (null until "
-        "then).",
+        *(cost_report.markdown(report) if report["cost_per_million_orders"] else [COST_PENDING + "."]),
         "",
         "## What each figure depends on",
         "",

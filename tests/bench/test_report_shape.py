@@ -15,9 +15,11 @@ def report(synthesized):
     from bench import environment, report
 
     logging.getLogger("localcloud").setLevel(logging.ERROR)
-    figures = bench_main.run(synthesized.out_dir, samples=1, orders=1, only=("create_order",))
+    figures = bench_main.run(
+        synthesized.out_dir, samples=1, orders=1, only=("create_order",), cost_orders=1, cost_paths_run=("happy",)
+    )
     return report.assemble(
-        environment.describe(), figures["coldstart"], figures["flow"], figures["floor"], "make bench"
+        environment.describe(), figures["coldstart"], figures["flow"], figures["floor"], "make bench", figures["cost"]
     )
 
 
@@ -75,3 +77,17 @@ def test_the_page_renders_every_section(report):
     ):
         assert heading in page
     assert "`orders.handlers.create_order.handler`" in page
+
+
+def test_the_cost_keys_are_filled_for_the_paths_counted(report):
+    assert set(report["cost_per_million_orders"]) == {"happy"}
+    assert report["cost_per_million_orders"]["happy"] > 0
+    assert report["naive_cost_per_million_orders"]["happy"] > 0
+    assert report["cost_ratio_to_naive"]["happy"] == round(
+        report["cost_per_million_orders"]["happy"] / report["naive_cost_per_million_orders"]["happy"], 2
+    )
+    assert "Step Functions" in report["cost_by_component"]["happy"]
+    assert "cost_status" not in report
+    from bench import report as bench_report
+
+    assert "### The naive design" in bench_report.render_markdown(report)
