@@ -32,6 +32,6 @@ def test_make_demo_tells_the_story_and_writes_the_report(synthesized, tmp_path, 
     assert report["double_charges"] == 0 and report["dlq_messages"] == 0
     assert report["duplicates_injected"] > 0 and report["duplicates_suppressed"] >= report["duplicates_injected"]
     assert report["executions"] == {"SUCCEEDED": 10}
-    assert 0 < report["seconds"] < 20
+    assert report["seconds"] > 0  # how long it took is reported, never asserted (no timing in tests)
     assert set(report["chapters"]) == {"order_placed", "client_retry", "anz_compliance", "fraud_review",
                                        "duplicate_event", "crash_after_charge", "archive_replay"}
