@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -49,13 +50,13 @@ def serve(cdk_out: str, port: int, catalogue: bool, quiet: bool) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     logging.getLogger("localcloud").setLevel(logging.ERROR)  # the list of what is not run: README says it
-    colour = terminal_colour()  # before the cloud starts: its Lambda runtime captures sys.stdout
+    out, colour = sys.stdout, terminal_colour()  # before the cloud starts: its Lambda runtime captures sys.stdout
     with LocalCloud.start(cdk_out) as cloud:
         if catalogue:
             from scenarios.story import ensure_catalogue
 
             ensure_catalogue(cloud)
-        printer = None if quiet else _printer(cloud, colour)
+        printer = None if quiet else _printer(cloud, out, colour)
         try:
             endpoint = LocalEndpoint(cloud, port=port, on_entry=printer)
         except OSError as exc:
@@ -72,10 +73,10 @@ def serve(cdk_out: str, port: int, catalogue: bool, quiet: bool) -> None:
                 click.echo("stopping")
 
 
-def _printer(cloud: Any, colour: bool) -> Any:
+def _printer(cloud: Any, out: TextIO, colour: bool) -> Any:
     def show(entry: Any) -> None:
         if entry.kind in LIVE_KINDS:
-            click.echo(cloud.timeline.format([entry], colour=colour))
+            click.echo(cloud.timeline.format([entry], colour=colour), file=out)
 
     return show
 
