@@ -20,11 +20,16 @@ AU_KEY = "order-au-2b91"
 REVIEW_KEY = "order-review-c4d8"
 DUPLICATE_KEY = "order-dup-9e60"
 CRASH_KEY = "order-crash-51af"
+SHORTAGE_KEY = "order-short-3c1e"
+THROTTLE_KEY = "order-throttle-8d27"
+UNANSWERED_KEY = "order-unanswered-6b02"
 
 FIRST_BODY = order_body("cust-ada", "USD", [("BOOK-1", 2, 1250), ("MUG-2", 1, 900)])
 AU_BODY = order_body("cust-bruce", "AU", [("OPAL-AU", 1, 45000)])
 DUPLICATE_BODY = order_body("cust-dora", "USD", [("LAMP-3", 1, 4900)])
 CRASH_BODY = order_body("cust-eve", "USD", [("DESK-4", 1, 32000)])
+SHORTAGE_BODY = order_body("cust-finn", "USD", [("CHAIR-5", 25, 8900)])  # 25 chairs wanted, 20 in stock
+THROTTLE_BODY = order_body("cust-gwen", "USD", [("MUG-2", 2, 900)])
 
 
 def story_clock() -> ManualClock:

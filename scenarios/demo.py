@@ -3,8 +3,9 @@
     .venv/bin/python -m scenarios.demo --cdk-out cdk.out --report reports/demo.json
     .venv/bin/python -m scenarios.demo --full-timeline      # every timeline entry of every chapter
 
-Exits 1 if the story broke its promise: an order charged twice, a message in a dead-letter queue, or a payment
-workflow that did not succeed. The chapters are told by `story`, printed by `printing`, written and judged by `report`.
+Exits 1 if the story broke its promise: an order charged twice, an order not ended shipped (one charge) or failed
+(nothing charged, or charged and refunded), a message in a dead-letter queue, or a payment workflow that did not
+succeed. The chapters are told by `story`, printed by `printing`, written and judged by `report`.
 """
 
 from __future__ import annotations
@@ -66,19 +67,22 @@ def main(argv: list[str] | None = None) -> int:
     total = time.perf_counter() - wall
 
     print()
-    print("── The ledger: one charge per order " + "─" * (WIDTH - 36))
+    heading = "── The ledger: one charge per order shipped, none kept for an order failed "
+    print(heading + "─" * max(3, WIDTH - len(heading)))
     print(render_ledger(result.ledger))
     print()
     print("── Summary " + "─" * (WIDTH - 11))
     print(render_summary(result.report))
 
     write_report(args.report, result, wall_seconds=total, cdk_out=args.cdk_out)
-    problems = broken_promises(result.report, result.ledger)
+    problems = broken_promises(result.report)
     print()
     if problems:
         print("BROKEN: " + "; ".join(problems))
     else:
-        print(f"Every order charged exactly once. Report: {args.report} ({total:.1f} s in all).")
+        outcomes = ", ".join(f"{n} {outcome}" for outcome, n in result.report["orders_by_outcome"].items())
+        print(f"Every order ended once, no card charged twice ({outcomes}).")
+        print(f"Report: {args.report} ({total:.1f} s in all).")
     return 1 if problems else 0
 
 

@@ -21,6 +21,15 @@ def _offset(entry: Entry, start: float) -> str:
     return f"+{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+def _duration(seconds: float) -> str:
+    """A clock move in the unit that reads best: minutes up to an hour, then hours, then days."""
+    if seconds >= 86400:
+        return f"{seconds / 86400:.4g} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.4g} h"
+    return f"{seconds / 60:.4g} min"
+
+
 def describe(entry: Entry, notes: dict[int, str]) -> str:
     """One entry in a few words: who did what to whom, and what it says about itself."""
     d = entry.detail
@@ -53,7 +62,7 @@ def describe(entry: Entry, notes: dict[int, str]) -> str:
     if entry.kind == "wait":
         return f"{entry.target} {d.get('seconds')} s  ({d.get('note')})"
     if entry.kind == "advance":
-        return f"clock moves {d.get('seconds') / 60:g} min"
+        return f"clock moves {_duration(d.get('seconds') or 0)}" + (f"  ({entry.target})" if entry.target else "")
     if entry.kind == "replay":
         return f"{route}  {d.get('events')} events, replay {d.get('name')}"
     if entry.kind == "put_events":
@@ -79,6 +88,8 @@ def format_entries(entries: list[Entry], notes: dict[int, str], start: float, co
 
 
 def _value(value: Any) -> str:
+    if value is None:
+        return "none"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) if value else "none"
     if isinstance(value, dict):
@@ -100,7 +111,7 @@ def render_chapter(number: int, outcome: Outcome, start: float, *, full: bool = 
 
 
 def render_ledger(rows: list[dict]) -> str:
-    header = ("key", "order", "cur", "total", "status", "workflow", "review", "CHARGE", "REFUND")
+    header = ("key", "order", "cur", "total", "status", "reason", "workflow", "review", "CHARGE", "REFUND")
     table = [header] + [
         (
             r["key"],
@@ -108,6 +119,7 @@ def render_ledger(rows: list[dict]) -> str:
             r["currency"],
             f"{r['total_cents'] / 100:,.2f}",
             r["status"],
+            r["reason"] or "-",
             r["workflow"] or "-",
             r["review"] or "-",
             str(r["charges"]),
@@ -125,7 +137,7 @@ def render_summary(report: dict) -> str:
     by_chapter = ", ".join(f"{k} {v}" for k, v in report["duplicates_injected_by_chapter"].items())
     executions = ", ".join(f"{v} {k}" for k, v in report["executions"].items()) or "none"
     rows = [
-        ("orders", report["orders"]),
+        ("orders", f"{report['orders']}  ({_value(report['orders_by_outcome'])})"),
         (
             "charges (CHARGE rows)",
             f"{report['charges']}  (cards charged by ChargeCard: {report['cards_charged_metric']})",

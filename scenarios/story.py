@@ -3,9 +3,10 @@ returning an `Outcome` of facts read from the system. `make demo` prints them wi
 end-to-end tests assert on them. Nothing here is a copy of the other: both call these functions.
 
 Chapters of the demo, in order (`CHAPTERS`, run by `tell`): an order placed; the client's retry with the same key; an
-AU order routed to ANZ compliance; a high-value order waiting for fraud review; a duplicate event delivered twice; a
-crash right after charging; a replay of the archive. Scenarios the tests add: a declined card, a rejected settlement,
-requests the API refuses, and a poison message.
+AU order routed to ANZ compliance; a stock shortage (nothing charged); a high-value order waiting for fraud review; a
+duplicate event delivered twice; a crash right after charging; a throttled task retried; a replay of the archive; a
+fraud review nobody answers (last: it moves the clock days ahead). Scenarios the tests add: a declined card, a
+rejected settlement, requests the API refuses, and a poison message.
 
 Where things live: `cast` (catalogue, tokens, bodies, clock), `narration` (a chapter's timeline and its `Outcome`),
 `chapters/` (one module per theme), `system` (every fact read from the running system). This module puts the chapters
@@ -30,56 +31,46 @@ from .cast import (
     DUPLICATE_KEY,
     FIRST_KEY,
     REVIEW_KEY,
+    SHORTAGE_KEY,
+    THROTTLE_KEY,
+    UNANSWERED_KEY,
     ensure_catalogue,
     review_threshold_cents,
     story_clock,
 )
-from .chapters.duplicates import crash_after_charge, duplicate_event
+from .chapters.duplicates import duplicate_event
 from .chapters.failures import declined_card, refused_requests, settlement_rejected
 from .chapters.placing import anz_compliance, client_retry, order_placed
 from .chapters.poison import POISON_ORDER_ID, poison_message
 from .chapters.replay import archive_replay
-from .chapters.review import fraud_review
+from .chapters.retries import crash_after_charge, throttled_task
+from .chapters.review import fraud_review, review_nobody_answers
+from .chapters.shortage import stock_shortage
 from .narration import Outcome
 
+# fmt: off
 __all__ = [
-    "AU_KEY",
-    "CATALOGUE",
-    "CHAPTERS",
-    "CRASH_KEY",
-    "DUPLICATE_KEY",
-    "FIRST_KEY",
-    "POISON_ORDER_ID",
-    "REVIEW_KEY",
-    "Outcome",
-    "Story",
-    "anz_compliance",
-    "archive_replay",
-    "client_retry",
-    "crash_after_charge",
-    "declined_card",
-    "duplicate_event",
-    "ensure_catalogue",
-    "fraud_review",
-    "ledger",
-    "order_placed",
-    "poison_message",
-    "refused_requests",
-    "review_threshold_cents",
-    "settlement_rejected",
-    "story_clock",
-    "summarize",
-    "tell",
+    "AU_KEY", "CATALOGUE", "CHAPTERS", "CRASH_KEY", "DUPLICATE_KEY", "FIRST_KEY", "POISON_ORDER_ID", "REVIEW_KEY",
+    "SHORTAGE_KEY", "THROTTLE_KEY", "UNANSWERED_KEY", "Outcome", "Story", "anz_compliance", "archive_replay",
+    "client_retry", "crash_after_charge", "declined_card", "duplicate_event", "ensure_catalogue", "fraud_review",
+    "ledger", "order_placed", "poison_message", "refused_requests", "review_nobody_answers", "review_threshold_cents",
+    "settlement_rejected", "stock_shortage", "story_clock", "summarize", "tell", "throttled_task",
 ]
+# fmt: on
 
+# The demo's chapters in the order they are told. The review nobody answers comes last: it moves the clock days ahead,
+# and CloudWatch Logs (the audit log a later chapter reads) refuses events stamped that far from the machine's time.
 CHAPTERS: list[Callable[[LocalCloud], Outcome]] = [
     order_placed,
     client_retry,
     anz_compliance,
+    stock_shortage,
     fraud_review,
     duplicate_event,
     crash_after_charge,
+    throttled_task,
     archive_replay,
+    review_nobody_answers,
 ]
 
 
@@ -105,6 +96,7 @@ def ledger(cloud: LocalCloud) -> list[dict]:
                 "currency": order.get("currency"),
                 "total_cents": order.get("total_cents"),
                 "status": order.get("status"),
+                "reason": order.get("failure_reason"),
                 "workflow": executions.get(order.get("idempotency_key")),
                 "charges": entries["CHARGE"],
                 "refunds": entries["REFUND"],
@@ -121,12 +113,22 @@ def ledger(cloud: LocalCloud) -> list[dict]:
     return result
 
 
+def _final(outcome: dict[str, Any]) -> str:
+    return " ".join(str(part) for part in (outcome["status"], outcome["failure_reason"]) if part)
+
+
 def summarize(cloud: LocalCloud, chapters: list[Outcome], seconds: float) -> dict[str, Any]:
     rows = system.ledger_rows(cloud)
     charges = Counter(r["order_id"] for r in rows if r["entry"] == "CHARGE")
     dlqs = system.dead_letters(cloud)
+    orders = cloud.table_items(system.ORDERS_TABLE)
+    outcomes = {o["idempotency_key"]: system.order_outcome(cloud, o["idempotency_key"], o["order_id"]) for o in orders}
     return {
-        "orders": len(cloud.table_items(system.ORDERS_TABLE)),
+        "orders": len(orders),
+        # SHIPPED, or FAILED with its reason (OUT_OF_STOCK, REVIEW_EXPIRED, ...)
+        "orders_by_outcome": dict(sorted(Counter(_final(o) for o in outcomes.values()).items())),
+        # what is wrong with any order that did not end in exactly one final outcome (system.broken_invariants)
+        "orders_not_final": {key: problems for key, o in outcomes.items() if (problems := system.broken_invariants(o))},
         "charges": sum(charges.values()),
         "double_charges": sum(1 for n in charges.values() if n > 1),
         "refunds": sum(1 for r in rows if r["entry"] == "REFUND"),

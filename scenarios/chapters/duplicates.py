@@ -1,14 +1,14 @@
-"""At-least-once delivery and lost answers: a duplicate event, and a crash right after charging."""
+"""At-least-once delivery: a duplicate event, delivered twice and published again."""
 
 from __future__ import annotations
 
 import json
 
-from localcloud import LocalCloud, LoseResponse
+from localcloud import LocalCloud
 from localcloud.hooks import DuplicateDelivery
 
 from .. import system
-from ..cast import CRASH_BODY, CRASH_KEY, DUPLICATE_BODY, DUPLICATE_KEY, ensure_catalogue
+from ..cast import DUPLICATE_BODY, DUPLICATE_KEY, ensure_catalogue
 from ..narration import Chapter, Outcome, created, invocations, order_facts
 
 
@@ -66,43 +66,5 @@ def duplicate_event(cloud: LocalCloud) -> Outcome:
         show=lambda e: (
             e.kind in ("http", "fault", "put_events", "advance")
             or (e.kind == "invoke" and (e.target == "ShipOrder" or e.seq > again_from))
-        ),
-    )
-
-
-def crash_after_charge(cloud: LocalCloud) -> Outcome:
-    ch = Chapter(
-        cloud,
-        "crash_after_charge",
-        "A crash right after charging, and the retry",
-        "The card is charged, then the answer is lost (the process dies). The workflow's Retry runs ChargeCard "
-        "again with the same K: Powertools idempotency returns the stored charge, and the ledger's conditional "
-        "CHARGE row would refuse a second one anyway.",
-        "ChargeCard runs twice (the fault replaces the first answer), the workflow waits and retries, the second run "
-        "is a suppressed duplicate; the ledger has one CHARGE row.",
-    )
-    ensure_catalogue(cloud)
-    fault = cloud.hooks.add(LoseResponse("ChargeCard"))
-    try:
-        response = ch.place(CRASH_KEY, CRASH_BODY)
-        order_id = created(response, CRASH_KEY)
-        cloud.run_until_quiet()
-    finally:
-        cloud.hooks.remove(fault)
-    entries = ch.entries()
-    facts = {
-        **order_facts(cloud, ch, CRASH_KEY, order_id),
-        "faults_fired": len(fault.fired),
-        "charge_card_runs": invocations(entries, "ChargeCard"),
-        "retry_waits": sum(1 for e in entries if e.kind == "wait"),
-        "cards_charged": system.metric_in(entries, system.CHARGES),
-        "suppressed": system.metric_in(entries, system.DUPLICATES_SUPPRESSED),
-    }
-    return ch.done(
-        facts,
-        orders=[order_id],
-        injected=len(fault.fired),
-        show=lambda e: (
-            e.kind in ("http", "fault", "wait", "execution") or (e.kind == "invoke" and e.source.startswith("states:"))
         ),
     )
