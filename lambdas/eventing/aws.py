@@ -121,14 +121,13 @@ def table(name: str) -> Table:
     region_name = region()
     table_key = ("table", name, region_name)
     with _lock:
-        cached = _made.get(table_key)
-        if cached is not None:
-            return cached
-        key = ("high-level-client", "dynamodb", region_name)
-        if key not in _made:
-            _made[key] = _high_level_dynamodb(_session(region_name))
-        _made[table_key] = Table(_made[key], name)
-        return _made[table_key]
+        made: Table | None = _made.get(table_key)
+        if made is None:
+            key = ("high-level-client", "dynamodb", region_name)
+            if key not in _made:
+                _made[key] = _high_level_dynamodb(_session(region_name))
+            made = _made[table_key] = Table(_made[key], name)
+        return made
 
 
 def reset() -> None:
