@@ -11,6 +11,7 @@ from localcloud import LocalCloud, Response
 from localcloud.timeline import Entry
 
 from . import system
+from .cast import ensure_catalogue
 
 INTERESTING = (
     "http",
@@ -69,6 +70,21 @@ class Chapter:
     def place(self, key: str | None, body: Any) -> Response:
         return self.http("POST", "/orders", headers={"Idempotency-Key": key} if key is not None else {}, body=body)
 
+    def order(self, key: str, body: Any, *, fault: Any = None) -> tuple[Response, str]:
+        """The client places an order (the catalogue stocked first) and the cloud delivers until nothing moves, with
+        `fault` among its hooks meanwhile: (the 201 response, the order id)."""
+        ensure_catalogue(self.cloud)
+        if fault is not None:
+            self.cloud.hooks.add(fault)
+        try:
+            response = self.place(key, body)
+            order_id = created(response, key)
+            self.cloud.run_until_quiet()
+        finally:
+            if fault is not None:
+                self.cloud.hooks.remove(fault)
+        return response, order_id
+
     def mark(self) -> int:
         return len(self.cloud.timeline)
 
@@ -121,3 +137,10 @@ def order_facts(cloud: LocalCloud, chapter: Chapter, key: str, order_id: str) ->
 
 def invocations(entries: list[Entry], function: str) -> int:
     return sum(1 for e in entries if e.kind == "invoke" and e.target == function)
+
+
+def published(entries: list[Entry]) -> list[str]:
+    """The detail types of the events the bus carried among `entries`, in order, as its audit rule heard them."""
+    return [
+        e.detail.get("detail_type") for e in entries if e.kind == "deliver" and e.source.startswith("rule:AuditRule")
+    ]

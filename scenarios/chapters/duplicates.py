@@ -9,7 +9,7 @@ from localcloud.hooks import DuplicateDelivery
 
 from .. import system
 from ..cast import DUPLICATE_BODY, DUPLICATE_KEY, ensure_catalogue
-from ..narration import Chapter, Outcome, created, invocations, order_facts
+from ..narration import Chapter, Outcome, invocations, order_facts
 
 
 def duplicate_event(cloud: LocalCloud) -> Outcome:
@@ -25,13 +25,8 @@ def duplicate_event(cloud: LocalCloud) -> Outcome:
     )
     ensure_catalogue(cloud)
     stock_before = system.stock(cloud, "LAMP-3")
-    twice = cloud.hooks.add(DuplicateDelivery("ShipOrder", kind="esm", timeline=cloud.timeline))
-    try:
-        response = ch.place(DUPLICATE_KEY, DUPLICATE_BODY)
-        order_id = created(response, DUPLICATE_KEY)
-        cloud.run_until_quiet()
-    finally:
-        cloud.hooks.remove(twice)
+    twice = DuplicateDelivery("ShipOrder", kind="esm", timeline=cloud.timeline)
+    _, order_id = ch.order(DUPLICATE_KEY, DUPLICATE_BODY, fault=twice)
     cloud.advance(10 * 60)
     published = [json.loads(m) for m in cloud.log_events("AuditLog")]
     original = next(

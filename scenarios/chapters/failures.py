@@ -6,7 +6,7 @@ from localcloud import LocalCloud
 
 from .. import system
 from ..cast import ensure_catalogue
-from ..narration import Chapter, Outcome, created, order_facts
+from ..narration import Chapter, Outcome, order_facts, published
 from ..system import order_body
 
 
@@ -18,18 +18,11 @@ def declined_card(cloud: LocalCloud, key: str = "order-declined-01") -> Outcome:
         "ChargeCard raises CardDeclinedError; the workflow catches it and publishes PaymentFailed.",
         "no CHARGE row, no refund, status FAILED (PAYMENT_DECLINED), the reserved stock put back, nothing shipped.",
     )
-    ensure_catalogue(cloud)
-    response = ch.place(key, order_body("cust-dan", "USD", [("BOOK-1", 1, 1250)], card="tok_declined"))
-    order_id = created(response, key)
-    cloud.run_until_quiet()
+    _, order_id = ch.order(key, order_body("cust-dan", "USD", [("BOOK-1", 1, 1250)], card="tok_declined"))
     entries = ch.entries()
     facts = {
         **order_facts(cloud, ch, key, order_id),
-        "events": [
-            e.detail.get("detail_type")
-            for e in entries
-            if e.kind == "deliver" and e.source.startswith("rule:AuditRule")
-        ],
+        "events": published(entries),
         "shipments": sum(1 for sk in system.fulfilment_rows(cloud, order_id) if sk == "SHIPMENT"),
         "cards_charged": system.metric_in(entries, system.CHARGES),
     }
@@ -45,10 +38,7 @@ def settlement_rejected(cloud: LocalCloud, key: str = "order-settle-rej-01") -> 
         "ledger holds and publishes PaymentFailed.",
         "one CHARGE and one REFUND row for the order, status FAILED, the reserved stock put back.",
     )
-    ensure_catalogue(cloud)
-    response = ch.place(key, order_body("cust-fay", "USD", [("MUG-2", 2, 900)], card="tok_settlement_rejected"))
-    order_id = created(response, key)
-    cloud.run_until_quiet()
+    _, order_id = ch.order(key, order_body("cust-fay", "USD", [("MUG-2", 2, 900)], card="tok_settlement_rejected"))
     entries = ch.entries()
     settlement = [e for e in cloud.executions("Settlement") if e.name == f"settle-{key}"]
     refund = next((r for r in system.ledger_rows(cloud, order_id) if r["entry"] == "REFUND"), {})
@@ -60,11 +50,7 @@ def settlement_rejected(cloud: LocalCloud, key: str = "order-settle-rej-01") -> 
         "refund_matches_charge": bool(refund)
         and refund.get("charge_id") == charge.get("charge_id")
         and refund.get("amount_cents") == charge.get("amount_cents"),
-        "events": [
-            e.detail.get("detail_type")
-            for e in entries
-            if e.kind == "deliver" and e.source.startswith("rule:AuditRule")
-        ],
+        "events": published(entries),
     }
     return ch.done(facts, orders=[order_id])
 

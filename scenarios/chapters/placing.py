@@ -5,7 +5,7 @@ from __future__ import annotations
 from localcloud import LocalCloud
 
 from .. import system
-from ..cast import AU_BODY, AU_KEY, FIRST_BODY, FIRST_KEY, ensure_catalogue
+from ..cast import AU_BODY, AU_KEY, FIRST_BODY, FIRST_KEY
 from ..narration import Chapter, Outcome, created, order_facts
 
 
@@ -20,10 +20,7 @@ def order_placed(cloud: LocalCloud) -> Outcome:
         "StockReserved (reserve, then charge), the workflow charges once, shipping follows PaymentCompleted; GET "
         "shows SHIPPED.",
     )
-    ensure_catalogue(cloud)
-    response = ch.place(FIRST_KEY, FIRST_BODY)
-    order_id = created(response, FIRST_KEY)
-    cloud.run_until_quiet()
+    response, order_id = ch.order(FIRST_KEY, FIRST_BODY)
     facts = {
         "key": FIRST_KEY,
         "post_status": response.status,
@@ -73,10 +70,7 @@ def anz_compliance(cloud: LocalCloud) -> Outcome:
         "the compliance inbox receives OrderCreated and, by the same rule, the AU PaymentCompleted; a USD order "
         "never reaches it.",
     )
-    ensure_catalogue(cloud)
-    response = ch.place(AU_KEY, AU_BODY)
-    order_id = created(response, AU_KEY)
-    cloud.run_until_quiet()
+    response, order_id = ch.order(AU_KEY, AU_BODY)
     entries = ch.entries()
     routed = [
         e.detail.get("detail_type")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from localcloud import LocalCloud, LoseResponse, Throttle
 
 from .. import system
-from ..cast import CRASH_BODY, CRASH_KEY, THROTTLE_BODY, THROTTLE_KEY, ensure_catalogue
-from ..narration import Chapter, Outcome, created, invocations, order_facts
+from ..cast import CRASH_BODY, CRASH_KEY, THROTTLE_BODY, THROTTLE_KEY
+from ..narration import Chapter, Outcome, invocations, order_facts
 
 
 def crash_after_charge(cloud: LocalCloud) -> Outcome:
@@ -21,14 +21,8 @@ def crash_after_charge(cloud: LocalCloud) -> Outcome:
         "ChargeCard runs twice (the fault replaces the first answer), the workflow waits and retries, the second run "
         "is a suppressed duplicate; the ledger has one CHARGE row.",
     )
-    ensure_catalogue(cloud)
-    fault = cloud.hooks.add(LoseResponse("ChargeCard"))
-    try:
-        response = ch.place(CRASH_KEY, CRASH_BODY)
-        order_id = created(response, CRASH_KEY)
-        cloud.run_until_quiet()
-    finally:
-        cloud.hooks.remove(fault)
+    fault = LoseResponse("ChargeCard")
+    _, order_id = ch.order(CRASH_KEY, CRASH_BODY, fault=fault)
     entries = ch.entries()
     facts = {
         **order_facts(cloud, ch, CRASH_KEY, order_id),
@@ -60,14 +54,8 @@ def throttled_task(cloud: LocalCloud) -> Outcome:
         "workflow waits a jittered second or so before each retry, and the third attempt runs and charges the card "
         "once; the order ships.",
     )
-    ensure_catalogue(cloud)
-    fault = cloud.hooks.add(Throttle("ChargeCard", times=2))
-    try:
-        response = ch.place(THROTTLE_KEY, THROTTLE_BODY)
-        order_id = created(response, THROTTLE_KEY)
-        cloud.run_until_quiet()
-    finally:
-        cloud.hooks.remove(fault)
+    fault = Throttle("ChargeCard", times=2)
+    _, order_id = ch.order(THROTTLE_KEY, THROTTLE_BODY, fault=fault)
     entries = ch.entries()
     facts = {
         **order_facts(cloud, ch, THROTTLE_KEY, order_id),

@@ -8,8 +8,8 @@ from typing import Any
 from localcloud import LocalCloud
 
 from .. import system
-from ..cast import REVIEW_KEY, UNANSWERED_KEY, ensure_catalogue, review_threshold_cents
-from ..narration import Chapter, Outcome, created, order_facts
+from ..cast import REVIEW_KEY, UNANSWERED_KEY, review_threshold_cents
+from ..narration import Chapter, Outcome, order_facts
 from ..system import order_body
 
 DAY = 24 * 3600
@@ -17,10 +17,7 @@ DAY = 24 * 3600
 
 def _parked(cloud: LocalCloud, ch: Chapter, key: str, body: dict) -> tuple[str, dict[str, Any]]:
     """Place a high-value order and let it run until it waits for a person: (order id, what it looks like then)."""
-    ensure_catalogue(cloud)
-    response = ch.place(key, body)
-    order_id = created(response, key)
-    cloud.run_until_quiet()
+    _, order_id = ch.order(key, body)
     waiting = system.payment_execution(cloud, key)
     return order_id, {
         "total_cents": system.total_cents(body),

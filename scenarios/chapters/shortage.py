@@ -6,7 +6,7 @@ from localcloud import LocalCloud
 
 from .. import system
 from ..cast import SHORTAGE_BODY, SHORTAGE_KEY, ensure_catalogue
-from ..narration import Chapter, Outcome, created, order_facts
+from ..narration import Chapter, Outcome, order_facts, published
 
 
 def stock_shortage(cloud: LocalCloud) -> Outcome:
@@ -22,20 +22,14 @@ def stock_shortage(cloud: LocalCloud) -> Outcome:
     ensure_catalogue(cloud)
     item = SHORTAGE_BODY["items"][0]
     stock_before = system.stock(cloud, item["sku"])
-    response = ch.place(SHORTAGE_KEY, SHORTAGE_BODY)
-    order_id = created(response, SHORTAGE_KEY)
-    cloud.run_until_quiet()
+    _, order_id = ch.order(SHORTAGE_KEY, SHORTAGE_BODY)
     entries = ch.entries()
     facts = {
         **order_facts(cloud, ch, SHORTAGE_KEY, order_id),
         "wanted": item["quantity"],
         "in_stock": stock_before,
         "stock_after": system.stock(cloud, item["sku"]),
-        "events": [
-            e.detail.get("detail_type")
-            for e in entries
-            if e.kind == "deliver" and e.source.startswith("rule:AuditRule")
-        ],
+        "events": published(entries),
         "cards_charged": system.metric_in(entries, system.CHARGES),
         "functions_run": sorted({e.target for e in entries if e.kind == "invoke"}),
     }
