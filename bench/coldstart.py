@@ -60,6 +60,7 @@ def capture_targets(cloud: Any) -> tuple[list[Target], list[str]]:
             chapter(cloud)
         order = next(iter(cloud.table_items(system.ORDERS_TABLE)))
         cloud.http("GET", f"/orders/{order['order_id']}")
+        _operator_stops_a_payment(cloud)
     finally:
         cloud.hooks.remove(hook)
     specs = {id(s): s for s in cloud.runtime.functions.values() if s.runnable and s.handler}.values()
@@ -85,6 +86,34 @@ def capture_targets(cloud: Any) -> tuple[list[Target], list[str]]:
     targets.sort(key=lambda t: t.name)
     reference = Target(REFERENCE, REFERENCE_HANDLER, str(REPO), reference_env, {"idempotency_key": "reference"})
     return [reference] + targets, unreached
+
+
+def _operator_stops_a_payment(cloud: Any) -> None:
+    """An operator stops an order's payment workflow while it charges the card: Step Functions' status-change
+    event (ABORTED) reaches the payment finalizer, the one function no story chapter reaches."""
+    from scenarios import story, system
+
+    key = "bench-coldstart-stopped"
+
+    class StopWhileCharging:
+        stopped = False
+
+        def invoke(self, call: Any, proceed: Any) -> Any:
+            result = proceed()
+            execution = system.payment_execution(cloud, key)
+            if "ChargeCard" in call.function and execution is not None and not self.stopped:
+                self.stopped = True
+                cloud.client("stepfunctions").stop_execution(executionArn=execution.arn, error="Operator")
+            return result
+
+    hook = cloud.hooks.add(StopWhileCharging())
+    try:
+        story.ensure_catalogue(cloud)
+        body = system.order_body("cust-bench", "USD", [("BOOK-1", 1, 1500)])
+        cloud.http("POST", "/orders", headers={"Idempotency-Key": key}, body=body)
+        cloud.run_until_quiet()
+    finally:
+        cloud.hooks.remove(hook)
 
 
 def _empty_tables(cloud: Any, names: set[str]) -> None:
