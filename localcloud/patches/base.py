@@ -76,12 +76,15 @@ def patch(name: str, owner: Any, attribute: str, *, why: str, relies_on: str) ->
 
 
 def original(name: str) -> Any:
-    """The unpatched attribute a patch replaced (while installed)."""
+    """The attribute as moto ships it, whether or not the patch is installed now."""
     for p in PATCHES:
         if p.name == name and p.original is not None:
             return p.original
     for p in PATCHES:
         if p.name == name:
+            # as apply() would save it: a class's own attribute raw (a classmethod stays a classmethod)
+            if isinstance(p.owner, type) and p.attribute in p.owner.__dict__:
+                return p.owner.__dict__[p.attribute]
             return getattr(p.owner, p.attribute)
     raise KeyError(name)
 
