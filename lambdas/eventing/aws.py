@@ -12,7 +12,6 @@ folders for resource models, the Table class built from its JSON definition) for
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 from types import SimpleNamespace
@@ -23,7 +22,6 @@ from botocore.config import Config
 
 _lock = threading.Lock()
 _made: dict[tuple[str, str, str], Any] = {}
-_heap_frozen = False
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3})
 
 
@@ -31,23 +29,10 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-def _freeze_import_time_heap() -> None:
-    """Move everything alive so far (modules, classes, the SDK's models) out of the garbage collector's reach.
-
-    A cold start allocates hundreds of thousands of objects that live as long as the process; each full collection
-    walks them all again (~30 ms apiece here, several per cold start) and frees none. ``gc.freeze`` (Python's cure
-    for exactly this), once per process before the first session is built; later garbage is collected as before."""
-    global _heap_frozen
-    if not _heap_frozen:
-        _heap_frozen = True
-        gc.freeze()
-
-
 def _session(region_name: str) -> boto3.session.Session:
     """The region's one session (the caller holds the lock: making clients from a session is not thread-safe)."""
     key = ("session", "", region_name)
     if key not in _made:
-        _freeze_import_time_heap()
         _made[key] = boto3.session.Session(region_name=region_name)
     return _made[key]
 

@@ -11,6 +11,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
+import eventing
+
 ORDERS_PLACED = "OrdersPlaced"
 CHARGES = "Charges"
 DUPLICATES_SUPPRESSED = "DuplicatesSuppressed"
@@ -98,5 +100,6 @@ def lambda_handler(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             return traced(event, context)
         finally:
             _flush_metrics(metrics)
+            eventing.cold_start_over()
 
     return handler
