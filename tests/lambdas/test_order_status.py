@@ -17,9 +17,9 @@ from tests.lambdas.support import (
     FailOn,
     api_event,
     chain_event,
+    error_logs,
     expire_in_progress,
     failed_ids,
-    error_logs,
     order_id_of,
     record_of,
     sqs_batch,
@@ -71,7 +71,8 @@ def test_get_order_404_and_400(function, tables):
         get_ctx,
     )
     assert missing["statusCode"] == 404 and "not found" in json.loads(missing["body"])["message"]
-    assert get_order.handler(api_event("GET", "/orders/", route="GET /orders/{order_id}"), get_ctx)["statusCode"] == 400
+    unrouted = get_order.handler(api_event("GET", "/orders/", route="GET /orders/{order_id}"), get_ctx)
+    assert unrouted["statusCode"] == 404 and "no route GET /orders/" in json.loads(unrouted["body"])["message"]
 
 
 def test_same_event_twice_is_applied_once(ctx, tables):

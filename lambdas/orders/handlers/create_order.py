@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
-from pydantic import ValidationError
 
 from eventing import aws, http, observability
 from eventing.envelope import TOKEN_RULE, is_valid_token
@@ -24,7 +26,7 @@ REPLAY_HEADER = "Idempotent-Replayed"
 
 def _mark_replay(response: dict[str, Any], data_record: Any) -> dict[str, Any]:
     observability.count(observability.DUPLICATES_SUPPRESSED)
-    return {**response, "headers": {**(response.get("headers") or {}), REPLAY_HEADER: "true"}}
+    return {**response, "headers": {**response["headers"], REPLAY_HEADER: "true"}}
 
 
 idempotency = Idempotency(
@@ -32,9 +34,11 @@ idempotency = Idempotency(
     payload_validation_jmespath="order",
     response_hook=_mark_replay,
 )
+router = Router()
 
 
 def place(*, request: dict[str, Any]) -> dict[str, Any]:
+    """The side effect, once per key: the stored result is the response, replayed as it was."""
     order, created = service.place_order(
         table=aws.table(os.environ["ORDERS_TABLE_NAME"]),
         events=aws.client("events"),
@@ -44,43 +48,62 @@ def place(*, request: dict[str, Any]) -> dict[str, Any]:
     )
     if created:
         observability.count(observability.ORDERS_PLACED)
-    return http.response(201, service.public_view(order), {"Location": f"/orders/{order['order_id']}"})
+    return {
+        "status": 201,
+        "body": service.public_view(order),
+        "headers": {"Location": f"/orders/{order['order_id']}"},
+    }
 
 
-def _validation_message(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
-
-
-@observability.lambda_handler
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    config, persistence = idempotency.get()
-    config.register_lambda_context(context)
-
-    key = http.header(event, "idempotency-key")
-    if key is None or key == "":
+@router.post(
+    "/orders",
+    summary="Place an order, once per Idempotency-Key",
+    responses=http.responses(
+        {
+            201: "The order (again, with `Idempotent-Replayed: true`, for a retry with the same key)",
+            400: "Idempotency-Key missing or malformed, or the body is not a valid order",
+            409: "A request with this key is still in progress: retry later",
+            422: "The key was already used with a different body",
+            503: "The order is saved but not yet published: retry with the same key",
+        }
+    ),
+)
+def create_order(
+    order: Annotated[CreateOrderRequest, Body(description="The order; `customer_id` or `customer-id` alike")],
+    idempotency_key: Annotated[
+        str | None, Header(alias="idempotency-key", description=f"The client's token, reused on retry: {TOKEN_RULE}")
+    ] = None,
+) -> Response[Any]:
+    if not idempotency_key:
         return http.error(400, "Idempotency-Key header is missing: send a token the client makes and reuses on retry")
-    if not is_valid_token(key):
+    if not is_valid_token(idempotency_key):
         return http.error(400, f"Idempotency-Key header is malformed: it must be {TOKEN_RULE}")
-    observability.set_correlation_id(key)
-
-    try:
-        order = CreateOrderRequest.model_validate(http.json_body(event))
-    except http.BadRequest as exc:
-        return http.error(400, str(exc))
-    except ValidationError as exc:
-        return http.error(400, f"invalid order: {_validation_message(exc)}")
-
+    observability.set_correlation_id(idempotency_key)
+    config, persistence = idempotency.get()
+    config.register_lambda_context(router.lambda_context)
     once = idempotent_function(place, data_keyword_argument="request", config=config, persistence_store=persistence)
-    try:
-        return once(request={"idempotency_key": key, "order": order.normalised()})
-    except (IdempotencyValidationError, service.OrderConflictError):
-        return http.error(422, "Idempotency-Key was already used with a different request body")
-    except IdempotencyAlreadyInProgressError:
-        return http.error(409, "a request with this Idempotency-Key is still in progress; retry later", retry=True)
-    except PublishError as exc:
-        observability.get_logger().warning("OrderCreated not published; the client's retry will", exc_info=exc)
-        return http.response(
-            503,
-            {"message": "order saved but not yet published; retry with the same Idempotency-Key", "retry": True},
-            {"Retry-After": "1"},
-        )
+    result = once(request={"idempotency_key": idempotency_key, "order": order.normalised()})
+    return http.json_response(result["status"], result["body"], result["headers"])
+
+
+@router.exception_handler([IdempotencyValidationError, service.OrderConflictError])  # type: ignore[untyped-decorator]  # Powertools leaves it unannotated
+def _key_reused(exc: Exception) -> Response[Any]:
+    return http.error(422, "Idempotency-Key was already used with a different request body")
+
+
+@router.exception_handler(IdempotencyAlreadyInProgressError)  # type: ignore[untyped-decorator]  # Powertools leaves it unannotated
+def _in_progress(exc: IdempotencyAlreadyInProgressError) -> Response[Any]:
+    return http.error(409, "a request with this Idempotency-Key is still in progress; retry later", retry=True)
+
+
+@router.exception_handler(PublishError)  # type: ignore[untyped-decorator]  # Powertools leaves it unannotated
+def _not_published(exc: PublishError) -> Response[Any]:
+    observability.get_logger().warning("OrderCreated not published; the client's retry will", exc_info=exc)
+    return http.json_response(
+        503,
+        {"message": "order saved but not yet published; retry with the same Idempotency-Key", "retry": True},
+        {"Retry-After": "1"},
+    )
+
+
+handler = http.api_handler(router, what="order")

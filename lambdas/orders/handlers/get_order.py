@@ -5,16 +5,25 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from eventing import aws, http, observability
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from eventing import aws, http
 from orders import service
 
+router = Router()
 
-@observability.lambda_handler
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    order_id = http.path_parameter(event, "order_id")
-    if not order_id:
-        return http.error(400, "order_id path parameter is required")
+
+@router.get(
+    "/orders/<order_id>",
+    summary="The order, its status and its history",
+    responses=http.responses({200: "The order", 404: "No such order"}),
+)
+def get_order(order_id: str) -> Response[Any]:
     order = service.get_order(aws.table(os.environ["ORDERS_TABLE_NAME"]), order_id)
     if order is None:
         return http.error(404, f"order {order_id} not found")
-    return http.response(200, order)
+    return http.json_response(200, order)
+
+
+handler = http.api_handler(router, what="request")

@@ -7,30 +7,49 @@ decision is answered "already recorded" (200) and a conflicting one "already dec
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel, ConfigDict, Field
 
 from eventing import aws, http, observability
 from payments import service
 
+router = Router()
 
-@observability.lambda_handler
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    order_id = http.path_parameter(event, "order_id")
-    if not order_id:
-        return http.error(400, "order_id path parameter is required")
-    try:
-        body = http.json_body(event)
-    except http.BadRequest as exc:
-        return http.error(400, str(exc))
-    decision = body.get("decision")
-    if not isinstance(decision, str) or decision not in service.DECISIONS:
-        return http.error(400, f"decision must be one of {sorted(service.DECISIONS)}")
-    reason = body.get("reason", "")
-    if not isinstance(reason, str) or len(reason) > 1000:
-        return http.error(400, "reason must be a string of at most 1000 characters")
+
+class ReviewDecision(BaseModel):
+    """Body of POST /orders/{order_id}/review."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    decision: Literal["APPROVE", "REJECT"]
+    reason: str = Field(default="", max_length=1000)
+
+
+@router.post(
+    "/orders/<order_id>/review",
+    summary="Decide a pending fraud review",
+    responses=http.responses(
+        {
+            200: "Decided, or the same decision already recorded",
+            400: "The body is not a decision",
+            404: "No fraud review is pending for the order",
+            409: "Already decided otherwise, or expired: the workflow stopped waiting",
+        }
+    ),
+)
+def decide_review(order_id: str, review: Annotated[ReviewDecision, Body()]) -> Response[Any]:
     table = aws.table(os.environ["PAYMENTS_TABLE_NAME"])
-    status, answer, key = service.decide_review(table, aws.client("stepfunctions"), order_id, decision, reason)
+    status, answer, key = service.decide_review(
+        table, aws.client("stepfunctions"), order_id, review.decision, review.reason
+    )
     observability.set_correlation_id(key)
     if answer.get("already_recorded"):
         observability.count(observability.DUPLICATES_SUPPRESSED)
-    return http.response(status, answer)
+    return http.json_response(status, answer)
+
+
+handler = http.api_handler(router, what="decision")
