@@ -77,7 +77,7 @@ def reserve_stock(
     table: Any, events: Any, bus_name: str, cause: EventBridgeEvent, order: OrderCreatedV1
 ) -> dict[str, Any]:
     """Take every item from stock in one transaction with the reservation row, or record a shortage."""
-    wanted = Counter()
+    wanted: Counter[str] = Counter()
     for item in order.items:
         wanted[item.sku] += item.quantity
     skus = sorted(wanted)
@@ -122,6 +122,7 @@ def reserve_stock(
             raise
         stored, created = _existing_or_shortage(table, reservation, skus, wanted)
     stored = plain(stored)
+    data: StockShortageV1 | StockReservedV2
     if stored["outcome"] == SHORTAGE:
         detail_type, data = "StockShortage", StockShortageV1(order_id=order.order_id, skus=stored["skus"])
     else:  # RESERVED, or RELEASED by a failed payment since: announce the reservation again, as first made
@@ -141,7 +142,7 @@ def reserve_stock(
 
 
 def _existing_or_shortage(
-    table: Any, reservation: dict[str, Any], skus: list[str], wanted: Counter
+    table: Any, reservation: dict[str, Any], skus: list[str], wanted: Counter[str]
 ) -> tuple[dict[str, Any], bool]:
     existing = table.get_item(Key={"pk": reservation["pk"], "sk": reservation["sk"]}, ConsistentRead=True).get("Item")
     if existing:

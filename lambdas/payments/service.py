@@ -108,7 +108,8 @@ def _ledger_call(fn: Any, **kwargs: Any) -> Any:
 
 def _put_once(table: Any, item: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """Put a ledger row unless it exists; return (the row, written by this call)."""
-    return _ledger_call(put_once, table=table, item=item, key=LEDGER_KEY)
+    stored: tuple[dict[str, Any], bool] = _ledger_call(put_once, table=table, item=item, key=LEDGER_KEY)
+    return stored
 
 
 def charge_card(table: Any, key: str, order: dict[str, Any]) -> tuple[dict[str, Any], bool]:

@@ -54,4 +54,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config, persistence = idempotency.get()
     config.register_lambda_context(context)
     once = idempotent_function(finish, data_keyword_argument="event", config=config, persistence_store=persistence)
-    return once(event=event)
+    finished: dict[str, Any] = once(event=event)
+    return finished
