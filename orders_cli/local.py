@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -67,10 +68,15 @@ def serve(cdk_out: str, port: int, catalogue: bool, quiet: bool) -> None:
             click.echo(f"  aws --endpoint-url {endpoint.url} sqs list-queues   (any credentials)")
             click.echo(f"  stack outputs: {endpoint.url}/_localcloud/outputs; HTTP API: {endpoint.url}/api/")
             click.echo("Ctrl-C stops it.")
+            signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does: server, loop, then cloud
             try:
                 threading.Event().wait()
             except KeyboardInterrupt:
                 click.echo("stopping")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _printer(cloud: Any, out: TextIO, colour: bool) -> Any:
