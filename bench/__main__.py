@@ -32,6 +32,7 @@ def run(
 
     logging.getLogger("localcloud").setLevel(logging.ERROR)
     started = time.perf_counter()
+    _phase(f"{orders} timed orders on the local cloud", started)
     with LocalCloud.start(cdk_out) as cloud:
         startup_s = time.perf_counter() - started
         if flows.flow_for(cloud) is flows.order_flow:
@@ -39,11 +40,21 @@ def run(
         recording = moto_floor.record(cloud, flows.flow_for(cloud), 0)  # first, so the tables hold seed data only
         flow = flows.measure(cloud, flows=orders, first=1)
     flow["local_cloud_startup_s"] = round(startup_s, 2)  # first in the process: imports moto, provisions all
+    _phase(f"the same {orders} orders' AWS calls on bare moto (the floor)", started)
     floor = moto_floor.replay(recording, orders=orders)
+    _phase(f"cold starts, {samples} fresh interpreters per handler beside the reference (the long part)", started)
     with LocalCloud.start(cdk_out, clock=story.story_clock()) as cloud:
         cold = coldstart.measure(cloud, samples=samples, only=only)
+    if cost_orders:
+        _phase(f"what an order costs, {cost_orders} orders per path", started)
     cost = cost_paths.measure(cdk_out, orders=cost_orders, paths=cost_paths_run) if cost_orders else None
+    _phase("done", started)
     return {"coldstart": cold, "flow": flow, "floor": floor, "cost": cost}
+
+
+def _phase(what: str, started: float) -> None:
+    """Progress of a run that takes minutes, on stderr (the summary on stdout stays JSON)."""
+    print(f"bench: {time.perf_counter() - started:6.0f} s  {what}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
