@@ -1,5 +1,6 @@
 """`python -m docgen --cdk-out cdk.out --docs docs`: regenerate every generated page (`make docs` runs it after
 synthesizing). Writes only the generated files and removes generated files that no longer have a source."""
+
 from __future__ import annotations
 
 import argparse

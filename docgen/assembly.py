@@ -1,12 +1,14 @@
 """The synthesized application (cdk.out) as the doc generator reads it: stacks, resources named by construct path,
 the references between them (across stacks too), and each state machine's ASL."""
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 # Last path segments that name a construct's inner L1 resource, not the thing itself.
 INNER_SEGMENTS = {"Resource", "Default"}
@@ -82,14 +84,14 @@ class Assembly:
         return sorted((r for r in self.resources.values() if r.type == type_), key=lambda r: r.path)
 
     def stack_label(self, stack: str) -> str:
-        """"OrderSystem-dev-Payments" -> "Payments": the part after the prefix every stack shares."""
+        """ "OrderSystem-dev-Payments" -> "Payments": the part after the prefix every stack shares."""
         names = sorted(self.templates)
         prefix = names[0]
         for name in names[1:]:
             while not name.startswith(prefix):
                 prefix = prefix[:-1]
         prefix = prefix[: prefix.rfind("-") + 1] if "-" in prefix else ""
-        return stack[len(prefix):] or stack
+        return stack[len(prefix) :] or stack
 
     def references(self, resource: Resource, value: Any) -> list[Resource]:
         """Resources a property value of `resource` points at, in order, without repeats (none for None)."""

@@ -1,4 +1,5 @@
 """Every generated page, by path under docs/, and how they are written and compared with what is committed."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """What Mermaid needs of the text it is given: node ids of letters, digits and underscores, and labels whose quotes,
 angle brackets and line breaks are written as Mermaid reads them."""
+
 from __future__ import annotations
 
 import re

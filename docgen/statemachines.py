@@ -4,6 +4,7 @@ Solid edges are Next/Default/choices, dotted edges are Catch (labelled with the 
 it calls, with the substitution names resolved to constructs (`${ChargeCardFunctionArn}` -> ChargeCard) and its
 retries and timeouts in a line of its own.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,11 @@ from docgen.mermaid import escape, identifier
 
 SHAPES = {"Choice": ("{", "}"), "Succeed": ("([", "])"), "Fail": ("([", "])"), "Wait": ("[/", "/]")}
 COMPARATORS = {
-    "Equals": "==", "GreaterThanEquals": ">=", "GreaterThan": ">", "LessThanEquals": "<=", "LessThan": "<",
+    "Equals": "==",
+    "GreaterThanEquals": ">=",
+    "GreaterThan": ">",
+    "LessThanEquals": "<=",
+    "LessThan": "<",
     "Matches": "matches",
 }
 SUBSTITUTION = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
@@ -30,7 +35,7 @@ def resource_text(state: dict[str, Any], names: dict[str, str]) -> str:
     parameters = state.get("Parameters") or state.get("Arguments") or {}
     target = ""
     if resource.startswith("arn:aws:states:::"):
-        action = resource[len("arn:aws:states:::"):]
+        action = resource[len("arn:aws:states:::") :]
         if action.startswith("events:putEvents"):
             target = ", ".join(str(e.get("DetailType", "?")) for e in parameters.get("Entries", []))
         else:

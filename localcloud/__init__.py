@@ -1,13 +1,28 @@
 """The local cloud: the synthesized CDK app (`cdk.out/`) stood up on moto in one Python process and run."""
 
-from .hooks import AwsCall, AwsCallError, Delivery, Hooks, Invocation, InvokeResult  # before faults (they import it)
-from .faults import DuplicateDelivery, FailAwsCall, LoseResponse, Throttle
+from .apigateway.router import Response
 from .clock import Clock, ManualClock, WallClock
 from .cloud import ExecutionInfo, LocalCloud, NotQuiet, QueueMessage
-from .apigateway.router import Response
+from .faults import DuplicateDelivery, FailAwsCall, LoseResponse, Throttle
+from .hooks import AwsCall, AwsCallError, Delivery, Hooks, Invocation, InvokeResult  # before faults (they import it)
 
 __all__ = [
-    "AwsCall", "AwsCallError", "Clock", "Delivery", "DuplicateDelivery", "ExecutionInfo", "FailAwsCall", "Hooks",
-    "Invocation", "InvokeResult", "LocalCloud", "LoseResponse", "ManualClock", "NotQuiet", "QueueMessage", "Response",
-    "Throttle", "WallClock",
+    "AwsCall",
+    "AwsCallError",
+    "Clock",
+    "Delivery",
+    "DuplicateDelivery",
+    "ExecutionInfo",
+    "FailAwsCall",
+    "Hooks",
+    "Invocation",
+    "InvokeResult",
+    "LocalCloud",
+    "LoseResponse",
+    "ManualClock",
+    "NotQuiet",
+    "QueueMessage",
+    "Response",
+    "Throttle",
+    "WallClock",
 ]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 
-
-
 def arn_name(arn: str) -> str:
     if not arn.startswith("arn:"):
         return arn

@@ -16,8 +16,9 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 from moto import mock_aws
@@ -54,12 +55,17 @@ _QUIET_LOGGERS = ("moto.stepfunctions", "aws_xray_sdk")
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
 
-
 class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions, HttpApi, Inspection):
     """Start with `LocalCloud.start("cdk.out")` (or use it as a context manager); `stop()` when done."""
 
-    def __init__(self, cdk_out: str | Path = "cdk.out", clock: Clock | None = None, *, settle_timeout: float = 30.0,
-                 check_permissions: bool = True):
+    def __init__(
+        self,
+        cdk_out: str | Path = "cdk.out",
+        clock: Clock | None = None,
+        *,
+        settle_timeout: float = 30.0,
+        check_permissions: bool = True,
+    ):
         self.cdk_out = Path(cdk_out)
         self.check_permissions = check_permissions
         self.permissions: iam.IamChecks | None = None  # the permission checks' hook (localcloud/iam)
@@ -97,12 +103,12 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
         self._log_streams: set[str] = set()
 
     @classmethod
-    def start(cls, cdk_out: str | Path = "cdk.out", clock: Clock | None = None, **kwargs: Any) -> "LocalCloud":
+    def start(cls, cdk_out: str | Path = "cdk.out", clock: Clock | None = None, **kwargs: Any) -> LocalCloud:
         cloud = cls(cdk_out, clock, **kwargs)
         cloud._start()
         return cloud
 
-    def __enter__(self) -> "LocalCloud":
+    def __enter__(self) -> LocalCloud:
         if not self._started:
             self._start()
         return self
@@ -144,15 +150,23 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
             self._started = True
             self.runtime.start()
             provisioner = Provisioner(
-                self.assembly, region=self.region, clients=self.client, on_function=self._on_function,
-                on_esm=self._on_esm, on_pipe=self._on_pipe, on_route=self._on_route,
+                self.assembly,
+                region=self.region,
+                clients=self.client,
+                on_function=self._on_function,
+                on_esm=self._on_esm,
+                on_pipe=self._on_pipe,
+                on_route=self._on_route,
             )
             self.provisioner = provisioner
             self.registry = provisioner.registry
             provisioner.provision_all()
             for item in self.registry.items:
-                for name in {item.ref, *(v for v in item.attrs.values() if isinstance(v, str)),
-                             *(v for v in item.physical.values() if isinstance(v, str))}:
+                for name in {
+                    item.ref,
+                    *(v for v in item.attrs.values() if isinstance(v, str)),
+                    *(v for v in item.physical.values() if isinstance(v, str)),
+                }:
                     if isinstance(name, str):
                         self._labels.setdefault(name, item.label)
             self._finish_pollers()
@@ -166,8 +180,13 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
             raise
         gc.freeze()
         self.startup_seconds = time.perf_counter() - started
-        self.timeline.record("start", "localcloud", str(self.cdk_out), stacks=[s.name for s in self.assembly.stacks],
-                             seconds=round(self.startup_seconds, 3))
+        self.timeline.record(
+            "start",
+            "localcloud",
+            str(self.cdk_out),
+            stacks=[s.name for s in self.assembly.stacks],
+            seconds=round(self.startup_seconds, 3),
+        )
 
     def stop(self) -> None:
         if self._mock is None:
@@ -208,7 +227,9 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
         return getattr(self._local, "callers", None) or []
 
     # ------------------------------------------------------------------ the choke points
-    def invoke(self, function: str, event: Any, *, source: str = "api", invocation_type: str = "RequestResponse") -> InvokeResult:
+    def invoke(
+        self, function: str, event: Any, *, source: str = "api", invocation_type: str = "RequestResponse"
+    ) -> InvokeResult:
         """Run a function (by name, ARN or construct path) through the hooks. Every invocation passes here."""
         spec = self._function_spec(function)
         call = Invocation(spec.name, event, source, invocation_type, str(uuid.uuid4()))
@@ -227,8 +248,13 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
                 stack.pop()
             ran.append(result)
             error = result.payload if not result.ok and isinstance(result.payload, dict) else {}
-            entry.detail.update(ok=result.ok, duration_ms=result.duration_ms, error_type=error.get("errorType"),
-                                error_message=error.get("errorMessage"), logs=result.logs)
+            entry.detail.update(
+                ok=result.ok,
+                duration_ms=result.duration_ms,
+                error_type=error.get("errorType"),
+                error_message=error.get("errorMessage"),
+                logs=result.logs,
+            )
             return result
 
         result = self.hooks.run_invoke(call, final)
@@ -236,8 +262,13 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
             self.timeline.record("fault", source, self.label(spec.name), what="invocation dropped by a hook")
         elif result is not ran[-1]:
             error = result.payload if isinstance(result.payload, dict) else {}
-            self.timeline.record("fault", source, self.label(spec.name), what="response replaced by a hook",
-                                 returned=error.get("errorType", "ok" if result.ok else "error"))
+            self.timeline.record(
+                "fault",
+                source,
+                self.label(spec.name),
+                what="response replaced by a hook",
+                returned=error.get("errorType", "ok" if result.ok else "error"),
+            )
         return result
 
     def deliver(self, delivery: Delivery, send: Callable[[], Any]) -> Any:
@@ -252,7 +283,9 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
 
         result = self.hooks.run_deliver(delivery, final)
         if not sent:
-            self.timeline.record("fault", f"{delivery.kind}:{delivery.source}", delivery.target, what="delivery dropped by a hook")
+            self.timeline.record(
+                "fault", f"{delivery.kind}:{delivery.source}", delivery.target, what="delivery dropped by a hook"
+            )
         return result
 
     def _bump(self) -> None:

@@ -118,8 +118,11 @@ def _activity_mark(cloud: Any) -> tuple[int, int, int]:
 
 
 def _busy_summary(cloud: Any) -> str:
-    depth = {q.label: len(cloud.sqs_queue(q.physical["name"]).messages)
-             for q in cloud.registry.of_type("AWS::SQS::Queue")}
+    depth = {
+        q.label: len(cloud.sqs_queue(q.physical["name"]).messages) for q in cloud.registry.of_type("AWS::SQS::Queue")
+    }
     waiting = "; ".join(d.describe(cloud.clock.now()) for d in due_timers(cloud)[:3]) or "no timers"
-    return (f"async={len(cloud._async)} executions busy={cloud.tracker.busy} "
-            f"visible={ {k: v for k, v in depth.items() if v} } waiting for: {waiting}")
+    return (
+        f"async={len(cloud._async)} executions busy={cloud.tracker.busy} "
+        f"visible={ {k: v for k, v in depth.items() if v} } waiting for: {waiting}"
+    )

@@ -20,9 +20,15 @@ class LoseResponse:
     `function` matches the function name or its construct id (`ChargeCard` matches `PaymentsStack-ChargeCard...`).
     """
 
-    def __init__(self, function: str, *, times: int = 1, error_type: str = "Lambda.ServiceException",
-                 message: str = "the response was lost after the function ran (injected fault)",
-                 when: Callable[[Invocation], bool] | None = None):
+    def __init__(
+        self,
+        function: str,
+        *,
+        times: int = 1,
+        error_type: str = "Lambda.ServiceException",
+        message: str = "the response was lost after the function ran (injected fault)",
+        when: Callable[[Invocation], bool] | None = None,
+    ):
         self.function = function
         self.remaining = times
         self.error_type = error_type
@@ -54,8 +60,15 @@ class DuplicateDelivery:
     "esm", "pipe" or "rule" (None: any). With `timeline`, each duplicate is recorded there as a `fault` entry.
     """
 
-    def __init__(self, target: str | None = None, *, kind: str | None = "esm", times: int = 1,
-                 when: Callable[[Delivery], bool] | None = None, timeline: Any = None):
+    def __init__(
+        self,
+        target: str | None = None,
+        *,
+        kind: str | None = "esm",
+        times: int = 1,
+        when: Callable[[Delivery], bool] | None = None,
+        timeline: Any = None,
+    ):
         self.target = target
         self.kind = kind
         self.remaining = times
@@ -64,9 +77,11 @@ class DuplicateDelivery:
         self.fired: list[Delivery] = []
 
     def matches(self, delivery: Delivery) -> bool:
-        return ((self.kind is None or delivery.kind == self.kind)
-                and (self.target is None or delivery.target == self.target or self.target in delivery.target)
-                and (self.when is None or self.when(delivery)))
+        return (
+            (self.kind is None or delivery.kind == self.kind)
+            and (self.target is None or delivery.target == self.target or self.target in delivery.target)
+            and (self.when is None or self.when(delivery))
+        )
 
     def deliver(self, delivery: Delivery, proceed: Callable[[], Any]) -> Any:
         result = proceed()
@@ -74,8 +89,12 @@ class DuplicateDelivery:
             self.remaining -= 1
             self.fired.append(delivery)
             if self.timeline is not None:
-                self.timeline.record("fault", f"{delivery.kind}:{delivery.source}", delivery.target,
-                                     what="delivered again (injected duplicate)")
+                self.timeline.record(
+                    "fault",
+                    f"{delivery.kind}:{delivery.source}",
+                    delivery.target,
+                    what="delivered again (injected duplicate)",
+                )
             result = proceed()
         return result
 
@@ -84,8 +103,15 @@ class Throttle:
     """Fault: the invocation is refused before the handler runs (no side effect), as when Lambda throttles; the
     caller gets the Lambda error document (`errorType` = `error_type`) and retries as it would on AWS."""
 
-    def __init__(self, function: str, *, times: int = 1, error_type: str = "Lambda.TooManyRequestsException",
-                 message: str = "Rate Exceeded. (injected throttle)", when: Callable[[Invocation], bool] | None = None):
+    def __init__(
+        self,
+        function: str,
+        *,
+        times: int = 1,
+        error_type: str = "Lambda.TooManyRequestsException",
+        message: str = "Rate Exceeded. (injected throttle)",
+        when: Callable[[Invocation], bool] | None = None,
+    ):
         self.function = function
         self.remaining = times
         self.error_type = error_type
@@ -94,8 +120,9 @@ class Throttle:
         self.fired: list[Invocation] = []
 
     def matches(self, call: Invocation) -> bool:
-        return ((call.function == self.function or self.function in call.function)
-                and (self.when is None or self.when(call)))
+        return (call.function == self.function or self.function in call.function) and (
+            self.when is None or self.when(call)
+        )
 
     def invoke(self, call: Invocation, proceed: Callable[[], InvokeResult]) -> InvokeResult:
         if self.remaining > 0 and self.matches(call):
@@ -111,9 +138,18 @@ class FailAwsCall:
     part of it) or by workflows ("states:" or a part of an execution ARN). Each SDK retry is a call of its own: to fail
     a call the SDK retries, give `times` above its attempts (boto3's default: 5, DynamoDB 10)."""
 
-    def __init__(self, service: str, operation: str, *, code: str = "ThrottlingException",
-                 message: str = "Rate exceeded (injected fault)", status: int = 400, times: int = 1,
-                 caller: str | None = None, when: Callable[[AwsCall], bool] | None = None):
+    def __init__(
+        self,
+        service: str,
+        operation: str,
+        *,
+        code: str = "ThrottlingException",
+        message: str = "Rate exceeded (injected fault)",
+        status: int = 400,
+        times: int = 1,
+        caller: str | None = None,
+        when: Callable[[AwsCall], bool] | None = None,
+    ):
         self.service = service
         self.operation = operation
         self.code = code
@@ -125,9 +161,14 @@ class FailAwsCall:
         self.fired: list[AwsCall] = []
 
     def matches(self, call: AwsCall) -> bool:
-        return (call.service == self.service and call.operation == self.operation
-                and (self.caller is None or call.caller == self.caller or (self.caller != "" and self.caller in call.caller))
-                and (self.when is None or self.when(call)))
+        return (
+            call.service == self.service
+            and call.operation == self.operation
+            and (
+                self.caller is None or call.caller == self.caller or (self.caller != "" and self.caller in call.caller)
+            )
+            and (self.when is None or self.when(call))
+        )
 
     def aws_call(self, call: AwsCall, proceed: Callable[[], Any]) -> Any:
         if self.remaining > 0 and self.matches(call):

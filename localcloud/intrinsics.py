@@ -24,7 +24,7 @@ def references(value: Any) -> set[str]:
     def walk(v: Any) -> None:
         if isinstance(v, dict):
             if len(v) == 1:
-                (key, arg), = v.items()
+                ((key, arg),) = v.items()
                 if key == "Ref" and isinstance(arg, str) and not arg.startswith("AWS::"):
                     found.add(arg)
                 elif key == "Fn::GetAtt":
@@ -77,7 +77,7 @@ class Resolver:
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict):
             if len(value) == 1:
-                (key, arg), = value.items()
+                ((key, arg),) = value.items()
                 fn = _FUNCTIONS.get(key)
                 if fn is not None:
                     return fn(self, arg)
@@ -150,7 +150,9 @@ class Resolver:
     def _import(self, arg: Any) -> Any:
         name = self.resolve(arg)
         if name not in self.exports:
-            raise UnresolvableError(f"Fn::ImportValue {name!r}: no stack exports it (stacks are created in dependency order)")
+            raise UnresolvableError(
+                f"Fn::ImportValue {name!r}: no stack exports it (stacks are created in dependency order)"
+            )
         return self.exports[name]
 
     def _if(self, arg: list) -> Any:

@@ -18,8 +18,9 @@ SSM_PARAMETER_TYPE_PREFIX = "AWS::SSM::Parameter::Value<"
 # `powertools_version` in cdk.json. The layer number only has AWS's shape: the local cloud runs handlers against the
 # venv's Powertools, never a layer. Any bootstrap version >= 6 passes the templates' CheckBootstrapVersion rule.
 LOCAL_PARAMETERS = {
-    "/aws/service/powertools/python/arm64/python3.13/3.37.0":
-        "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:1",
+    "/aws/service/powertools/python/arm64/python3.13/3.37.0": (
+        "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:1"
+    ),
     "/cdk-bootstrap/hnb659fds/version": "29",
 }
 
@@ -37,11 +38,20 @@ def put_local_parameters(account: str, region: str) -> None:
     for name, value in LOCAL_PARAMETERS.items():
         if name in stored:
             continue
-        stored[name].append(Parameter(
-            account_id=account, name=name, value=value.format(region=region), parameter_type="String",
-            description=None, allowed_pattern=None, keyid=None, version=1, data_type="text",
-            last_modified_date=datetime.datetime.now(datetime.UTC),
-        ))
+        stored[name].append(
+            Parameter(
+                account_id=account,
+                name=name,
+                value=value.format(region=region),
+                parameter_type="String",
+                description=None,
+                allowed_pattern=None,
+                keyid=None,
+                version=1,
+                data_type="text",
+                last_modified_date=datetime.datetime.now(datetime.UTC),
+            )
+        )
 
 
 def template_parameter_values(parameters: Mapping[str, Mapping[str, Any]], ssm: Any) -> dict[str, Any]:

@@ -28,7 +28,9 @@ class Entry:
         if self.kind == "execution":
             return " ".join(str(x) for x in (d.get("status"), d.get("error") or "", d.get("path") or "") if x)
         if self.kind == "deliver":
-            bits = [f"{k}={v}" for k, v in d.items() if k in ("detail_type", "count", "group", "dedup", "status", "error")]
+            bits = [
+                f"{k}={v}" for k, v in d.items() if k in ("detail_type", "count", "group", "dedup", "status", "error")
+            ]
             return " ".join(bits)
         return " ".join(f"{k}={_short(v)}" for k, v in d.items())
 

@@ -46,8 +46,16 @@ class Timers:
     def close(self) -> None:
         self.clock.remove_listener(self.poke)
 
-    def wait(self, kind: str, what: str, seconds: float, *, done: Callable[[], bool] = lambda: False,
-             parks: bool = True, listed: bool = True) -> bool:
+    def wait(
+        self,
+        kind: str,
+        what: str,
+        seconds: float,
+        *,
+        done: Callable[[], bool] = lambda: False,
+        parks: bool = True,
+        listed: bool = True,
+    ) -> bool:
         """Block until `done()` holds (True) or the clock has moved `seconds` on (False)."""
         timer = Timer(kind, what, self.clock.now() + max(0.0, seconds), done, parks, listed)
         with self._cv:

@@ -78,15 +78,11 @@ class Idempotency:
 def replayed(response: Any, data_record: Any) -> Any:
     """Powertools' response hook for a repeat: count and log the suppressed duplicate, return the stored result."""
     observability.count(observability.DUPLICATES_SUPPRESSED)
-    observability.get_logger().info(
-        "duplicate suppressed", extra={"idempotency_record": data_record.idempotency_key}
-    )
+    observability.get_logger().info("duplicate suppressed", extra={"idempotency_record": data_record.idempotency_key})
     return response
 
 
-def task_handler(
-    work: Callable[..., Any], idempotency: Idempotency
-) -> Callable[[dict[str, Any], Any], Any]:
+def task_handler(work: Callable[..., Any], idempotency: Idempotency) -> Callable[[dict[str, Any], Any], Any]:
     """The Lambda handler of a workflow task: `work(payload=event)` once per `idempotency_key`."""
 
     @observability.lambda_handler

@@ -46,6 +46,8 @@ def failure_reason(detail_type: str, data: EventData) -> str | None:
     if detail_type == "PaymentFailed":
         return FAILURE_OF_PAYMENT_ERROR.get(getattr(data, "reason", ""), PAYMENT_ERROR)
     return None
+
+
 STOCK_OF_EVENT = {"StockReserved": "RESERVED", "StockShortage": "SHORTAGE"}
 PROJECTION_ATTEMPTS = 5
 

@@ -32,7 +32,10 @@ def expire_pending_review(table: Any, order_id: str, why: str) -> bool:
             UpdateExpression="SET review_status = :expired, expired_at = :at, expired_because = :why",
             ConditionExpression="review_status = :pending",
             ExpressionAttributeValues={
-                ":expired": EXPIRED, ":pending": service.PENDING, ":at": utc_now(), ":why": why,
+                ":expired": EXPIRED,
+                ":pending": service.PENDING,
+                ":at": utc_now(),
+                ":why": why,
             },
         )
         return True
@@ -56,7 +59,9 @@ def finish_payment(
     if charge is not None and refund is None and charge.get("settlement_status") == SETTLED:
         detail_type = "PaymentCompleted"
         data: Any = PaymentCompletedV1(
-            order_id=order_id, charge_id=charge["charge_id"], amount_cents=int(charge["amount_cents"]),
+            order_id=order_id,
+            charge_id=charge["charge_id"],
+            amount_cents=int(charge["amount_cents"]),
             currency=charge["currency"],
         )
         outcome = {"outcome": detail_type, "refunded": False}
@@ -67,9 +72,15 @@ def finish_payment(
         outcome = {"outcome": detail_type, "refunded": refunded["refunded"]}
     publish(
         events,
-        [build_entry(
-            bus_name=bus_name, detail_type=detail_type, data=data, idempotency_key=derive_key(key, detail_type),
-            correlation_id=key, producer=PRODUCER,
-        )],
+        [
+            build_entry(
+                bus_name=bus_name,
+                detail_type=detail_type,
+                data=data,
+                idempotency_key=derive_key(key, detail_type),
+                correlation_id=key,
+                producer=PRODUCER,
+            )
+        ],
     )
     return {"order_id": order_id, **outcome}

@@ -25,8 +25,16 @@ class HttpApi:
                     function = self.runtime.get(name).name
         self.router.add(Route(props["ApiId"], props["RouteKey"], function, props.get("AuthorizationType", "NONE"), fmt))
 
-    def http(self, method: str, path: str, headers: dict | None = None, body: Any = None, *,
-             query: dict | None = None, api: str | None = None) -> Response:
+    def http(
+        self,
+        method: str,
+        path: str,
+        headers: dict | None = None,
+        body: Any = None,
+        *,
+        query: dict | None = None,
+        api: str | None = None,
+    ) -> Response:
         """An HTTP request to the HTTP API, as API Gateway v2 would pass it to the route's function (payload 2.0).
         Authorization is not enforced."""
         return self.router.request(method, path, headers=headers, body=body, query=query, api=api)

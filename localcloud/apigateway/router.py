@@ -8,7 +8,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -81,8 +81,16 @@ class HttpRouter:
         self.routes.append(route)
         self.routes.sort(key=lambda r: r.specificity)
 
-    def request(self, method: str, path: str, *, headers: dict | None = None, body: Any = None,
-                query: dict | None = None, api: str | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict | None = None,
+        body: Any = None,
+        query: dict | None = None,
+        api: str | None = None,
+    ) -> Response:
         method = method.upper()
         split = urlsplit(path)
         path = split.path or "/"
@@ -106,7 +114,9 @@ class HttpRouter:
             if path_params is None:
                 continue
             if route.function is None:
-                return Response(500, {"content-type": "application/json"}, json.dumps({"message": "Integration not run locally"}))
+                return Response(
+                    500, {"content-type": "application/json"}, json.dumps({"message": "Integration not run locally"})
+                )
             event = self._event(route, method, path, raw_query, params, headers, body_text, encoded, path_params)
             self.engine.timeline.record("http", "client", route.route_key, method=method, path=path)
             result = self.engine.invoke(route.function, event, source=f"http:{route.route_key}")
@@ -123,20 +133,31 @@ class HttpRouter:
             "apiId": route.api_id,
             "domainName": f"{route.api_id}.execute-api.{self.engine.region}.amazonaws.com",
             "domainPrefix": route.api_id,
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
-                     "userAgent": headers.get("user-agent", "localcloud")},
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": headers.get("user-agent", "localcloud"),
+            },
             "requestId": request_id,
             "routeKey": route.route_key,
             "stage": "$default",
-            "time": datetime.fromtimestamp(now, tz=timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "time": datetime.fromtimestamp(now, tz=UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "timeEpoch": int(now * 1000),
         }
         if route.authorization == "AWS_IAM":
-            context["authorizer"] = {"iam": {
-                "accessKey": "LOCALCLOUDACCESSKEY", "accountId": self.engine.account, "callerId": "localcloud",
-                "cognitoIdentity": None, "principalOrgId": None,
-                "userArn": f"arn:aws:iam::{self.engine.account}:user/localcloud", "userId": "localcloud",
-            }}
+            context["authorizer"] = {
+                "iam": {
+                    "accessKey": "LOCALCLOUDACCESSKEY",
+                    "accountId": self.engine.account,
+                    "callerId": "localcloud",
+                    "cognitoIdentity": None,
+                    "principalOrgId": None,
+                    "userArn": f"arn:aws:iam::{self.engine.account}:user/localcloud",
+                    "userId": "localcloud",
+                }
+            }
         event: dict[str, Any] = {
             "version": "2.0",
             "routeKey": route.route_key,
@@ -170,4 +191,6 @@ class HttpRouter:
                 headers["set-cookie"] = "; ".join(payload["cookies"])
             return Response(int(payload["statusCode"]), headers, body if isinstance(body, str) else json.dumps(body))
         # payload format 2.0 without statusCode: API Gateway infers 200 and JSON
-        return Response(200, {"content-type": "application/json"}, payload if isinstance(payload, str) else json.dumps(payload))
+        return Response(
+            200, {"content-type": "application/json"}, payload if isinstance(payload, str) else json.dumps(payload)
+        )

@@ -34,12 +34,21 @@ class EventBuses:
         except LookupError:
             return name
 
-    def replay_archive(self, archive: str | None = None, *, name: str | None = None,
-                       start: float | None = None, end: float | None = None) -> str:
+    def replay_archive(
+        self,
+        archive: str | None = None,
+        *,
+        name: str | None = None,
+        start: float | None = None,
+        end: float | None = None,
+    ) -> str:
         """Replay an archive onto its bus (moto replays every archived event; `replay-name` is set on each)."""
         archives = self.registry.of_type("AWS::Events::Archive")
-        item = self.registry.find(archive, "AWS::Events::Archive") if archive else (
-            archives[0] if len(archives) == 1 else None)
+        item = (
+            self.registry.find(archive, "AWS::Events::Archive")
+            if archive
+            else (archives[0] if len(archives) == 1 else None)
+        )
         if item is None:
             raise LookupError("several archives: name one")
         events = self.client("events")
@@ -47,11 +56,18 @@ class EventBuses:
         self._replays += 1
         replay_name = name or f"localcloud-replay-{self._replays}"
         now = self.clock.now()
-        self.timeline.record("replay", self.label(item.ref), self.label(description["EventSourceArn"].split("/")[-1]),
-                             name=replay_name, events=description.get("EventCount"))
+        self.timeline.record(
+            "replay",
+            self.label(item.ref),
+            self.label(description["EventSourceArn"].split("/")[-1]),
+            name=replay_name,
+            events=description.get("EventCount"),
+        )
         events.start_replay(
-            ReplayName=replay_name, EventSourceArn=description["ArchiveArn"],
-            EventStartTime=start if start is not None else now - 7 * 86400, EventEndTime=end if end is not None else now,
+            ReplayName=replay_name,
+            EventSourceArn=description["ArchiveArn"],
+            EventStartTime=start if start is not None else now - 7 * 86400,
+            EventEndTime=end if end is not None else now,
             Destination={"Arn": description["EventSourceArn"]},
         )
         return replay_name

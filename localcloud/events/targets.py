@@ -34,14 +34,17 @@ class RuleTargets:
         delivery = Delivery("rule", rule_label, self.label(arn_name(arn)), payload, detail)
 
         if service == "sqs":
+
             def send() -> Any:
                 group = (target.get("SqsParameters") or {}).get("MessageGroupId")
                 return self.sqs.send(parts[5], payload, group_id=group)
         elif service == "lambda":
+
             def send() -> Any:
                 self._async.append((arn, maybe_json(payload), f"rule:{rule_label}", 0))
                 return True
         elif service == "states":
+
             def send() -> Any:
                 self._local.delivering = f"rule:{rule_label}"
                 try:
@@ -49,6 +52,7 @@ class RuleTargets:
                 finally:
                     self._local.delivering = None
         else:
+
             def send() -> Any:
                 from moto.logs.models import logs_backends
 
@@ -60,7 +64,10 @@ class RuleTargets:
                     backend.create_log_stream(group, stream)
                     self._log_streams.add(group)
                 self.internal_requests[("logs", "PutLogEvents")] += 1
-                return backend.put_log_events(group, stream, [{"timestamp": int(self.clock.now() * 1000), "message": payload}])
+                return backend.put_log_events(
+                    group, stream, [{"timestamp": int(self.clock.now() * 1000), "message": payload}]
+                )
+
         try:
             self.deliver(delivery, send)
         except Exception as exc:  # noqa: BLE001 - EventBridge retries and then drops or dead-letters; we record

@@ -3,13 +3,26 @@ JSON paths and templates EventBridge and Pipes share."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 MISSING = object()
-_EVENT_KEYS = ("version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail", "replay-name")
+_EVENT_KEYS = (
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+    "resources",
+    "detail",
+    "replay-name",
+)
 _PATH_TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\[['\"]([^'\"]+)['\"]\]")
 
 
@@ -21,7 +34,7 @@ def event_document(event: dict) -> dict:
             doc[key] = event[key]
     time = doc.get("time")
     if isinstance(time, (int, float)):
-        doc["time"] = datetime.fromtimestamp(time, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        doc["time"] = datetime.fromtimestamp(time, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return doc
 
 
@@ -69,7 +82,7 @@ def render_template(template: str, lookup: Callable[[str], Any]) -> str:
     while i < len(template):
         ch = template[i]
         if ch == "\\" and in_string:
-            out.append(template[i: i + 2])
+            out.append(template[i : i + 2])
             i += 2
             continue
         if ch == '"':
@@ -155,10 +168,8 @@ def pipe_document(record: dict) -> dict:
     doc = dict(record)
     body = record.get("body")
     if isinstance(body, str):
-        try:
+        with contextlib.suppress(ValueError):  # a body that is not JSON stays text
             doc["body"] = json.loads(body)
-        except ValueError:
-            pass
     return doc
 
 
@@ -170,4 +181,3 @@ def maybe_json(value: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return value
-

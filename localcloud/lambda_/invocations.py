@@ -31,7 +31,9 @@ class LambdaInvocations:
     def lambda_api_invoke(self, function_name: str, body: Any, headers: dict, response_headers: dict) -> bytes:
         text = body.decode() if isinstance(body, bytes) else (body or "")
         event = json.loads(text) if text else {}
-        invocation_type = headers.get("X-Amz-Invocation-Type") or headers.get("x-amz-invocation-type") or "RequestResponse"
+        invocation_type = (
+            headers.get("X-Amz-Invocation-Type") or headers.get("x-amz-invocation-type") or "RequestResponse"
+        )
         source = self._api_caller()
         if invocation_type == "DryRun":
             return b""
@@ -61,8 +63,10 @@ class LambdaInvocations:
 
     def async_retries_due(self) -> list[tuple[float, str]]:
         """When each pending retry of a failed asynchronous invocation is due, and what it is (for the drain)."""
-        return [(due, f"lambda:{self.label(self._function_spec(function).name)} attempt {attempt + 1}")
-                for due, (function, _event, _source, attempt) in self._async_retries]
+        return [
+            (due, f"lambda:{self.label(self._function_spec(function).name)} attempt {attempt + 1}")
+            for due, (function, _event, _source, attempt) in self._async_retries
+        ]
 
     def function_logs(self, function: str) -> list[str]:
         label = self.label(self._function_spec(function).name)

@@ -14,9 +14,10 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..hooks import InvokeResult
 
@@ -170,7 +171,9 @@ class LambdaRuntime:
                 try:
                     handler = self._handler(spec)
                 except ImportError as exc:
-                    raise _ImportModuleError(f"Unable to import module '{spec.handler.rpartition('.')[0]}': {exc}") from exc
+                    raise _ImportModuleError(
+                        f"Unable to import module '{spec.handler.rpartition('.')[0]}': {exc}"
+                    ) from exc
                 self.before_handler()
                 payload = handler(event, context)
                 json.dumps(payload)  # Lambda serializes the response; unserializable is an error
@@ -213,8 +216,13 @@ class LambdaRuntime:
         }
         env.update({k: str(v) for k, v in spec.environment.items()})
         # No X-Ray daemon locally: tracing off, whatever the function's configuration says.
-        env.update({"POWERTOOLS_TRACE_DISABLED": "true", "AWS_XRAY_SDK_ENABLED": "false",
-                    "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR"})
+        env.update(
+            {
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "AWS_XRAY_SDK_ENABLED": "false",
+                "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+            }
+        )
         return env
 
     def _handler(self, spec: FunctionSpec) -> Callable:

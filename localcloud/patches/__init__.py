@@ -32,6 +32,16 @@ except ImportError as exc:  # pragma: no cover
     ) from exc
 
 # Importing a service's module registers its patches (in this order; they are reverted in the reverse order).
-from . import core, dynamodb, events, lambda_, sqs, sqs_time, stepfunctions, stepfunctions_engine  # noqa: E402,F401
-from . import powertools, stepfunctions_time  # noqa: E402,F401
+from . import (  # noqa: E402,F401  # noqa: E402,F401
+    core,
+    dynamodb,
+    events,
+    lambda_,
+    powertools,
+    sqs,
+    sqs_time,
+    stepfunctions,
+    stepfunctions_engine,
+    stepfunctions_time,
+)
 from .base import PATCHES, Patch, describe, install, original, uninstall  # noqa: E402,F401

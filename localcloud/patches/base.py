@@ -4,8 +4,9 @@ and `engine`, the running LocalCloud the patched code dispatches to (None outsid
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from moto.core.utils import unix_time, unix_time_millis
 
@@ -101,8 +102,6 @@ def install(new_engine: Any) -> None:
             _installed = True
 
 
-
-
 def uninstall() -> None:
     global engine, _installed
     with _install_lock:
@@ -117,5 +116,12 @@ def uninstall() -> None:
 
 def describe() -> list[dict[str, str]]:
     """What each patch changes and why (for docs and the contract tests)."""
-    return [{"name": p.name, "target": f"{getattr(p.owner, '__name__', p.owner)}.{p.attribute}", "why": p.why,
-             "relies_on": p.relies_on} for p in PATCHES]
+    return [
+        {
+            "name": p.name,
+            "target": f"{getattr(p.owner, '__name__', p.owner)}.{p.attribute}",
+            "why": p.why,
+            "relies_on": p.relies_on,
+        }
+        for p in PATCHES
+    ]

@@ -22,17 +22,24 @@ def _cached_method_names(clazz):
     return names
 
 
-PATCHES.append(Patch(
-    "moto_method_names_cache", core_responses, "method_names_from_class", _cached_method_names,
-    why="every request lists its response class's methods with inspect.getmembers (~0.06 ms, ~45 times a flow) only "
-    "to check that the action is one of them",
-    relies_on="BaseResponse.call_action uses method_names_from_class(self.__class__) only for `action in ...`; "
-    "response classes are not changed at run time",
-))
+PATCHES.append(
+    Patch(
+        "moto_method_names_cache",
+        core_responses,
+        "method_names_from_class",
+        _cached_method_names,
+        why="every request lists its response class's methods with inspect.getmembers (~0.06 ms, ~45 times a flow) "
+        "only to check that the action is one of them",
+        relies_on="BaseResponse.call_action uses method_names_from_class(self.__class__) only for `action in ...`; "
+        "response classes are not changed at run time",
+    )
+)
 
 
 @patch(
-    "aws_call_note", BaseClient, "_make_api_call",
+    "aws_call_note",
+    BaseClient,
+    "_make_api_call",
     why="the before-send handler sees only the serialized request: note the client, operation, parameters and caller "
     "of each call for its thread while the call runs",
     relies_on="every boto3 client operation calls BaseClient._make_api_call(operation_name, api_params), which sends "
@@ -49,7 +56,9 @@ def _make_api_call(self, operation_name, api_params):
 
 
 @patch(
-    "aws_call_seam", BotocoreStubber, "__call__",
+    "aws_call_seam",
+    BotocoreStubber,
+    "__call__",
     why="every request of every boto3 client reaches moto here (once per attempt): count it and run the aws_call hooks",
     relies_on="mock_aws registers the BotocoreStubber instance as botocore's before-send handler, called as "
     "(event_name, request, **kwargs); a returned AWSResponse is parsed as the service's answer",
@@ -58,7 +67,9 @@ def _stubber_call(self, event_name, request, **kwargs):
     pending = aws_calls.pending_call()
     if base.engine is None or pending is None or not self.enabled:
         return original("aws_call_seam")(self, event_name, request, **kwargs)
-    return base.engine.aws_calls.send(pending, request, lambda: original("aws_call_seam")(self, event_name, request, **kwargs))
+    return base.engine.aws_calls.send(
+        pending, request, lambda: original("aws_call_seam")(self, event_name, request, **kwargs)
+    )
 
 
 class _InstantRetrySleep:
@@ -75,9 +86,14 @@ class _InstantRetrySleep:
             base.engine.timeline.record("wait", "sdk", "retry", seconds=seconds, note="elapsed instantly")
 
 
-PATCHES.append(Patch(
-    "sdk_retry_sleep", botocore_endpoint, "time", _InstantRetrySleep(),
-    why="a failed call (an injected fault) is retried by the SDK after a real backoff sleep; locally it elapses "
-    "instantly, as Step Functions Retry intervals do",
-    relies_on="botocore.endpoint.Endpoint._needs_retry sleeps with the module-level time.sleep(delay)",
-))
+PATCHES.append(
+    Patch(
+        "sdk_retry_sleep",
+        botocore_endpoint,
+        "time",
+        _InstantRetrySleep(),
+        why="a failed call (an injected fault) is retried by the SDK after a real backoff sleep; locally it elapses "
+        "instantly, as Step Functions Retry intervals do",
+        relies_on="botocore.endpoint.Endpoint._needs_retry sleeps with the module-level time.sleep(delay)",
+    )
+)

@@ -32,13 +32,18 @@ def _cached_update_expression(expression_str):
     return ast
 
 
-PATCHES.append(Patch(
-    "dynamodb_update_expression_cache", UpdateExpressionParser, "make", _cached_update_expression,
-    why="UpdateItem tokenizes and parses its UpdateExpression twice per request (responses and backend, ~0.25 ms "
-    "each for the status projection's expression); the same few expressions come back all the time",
-    relies_on="UpdateExpressionParser.make(expression_str) depends on the string only and is only called on that "
-    "class; callers only read the AST (find_clauses) or pass it to Validator, whose __init__ deep-copies it",
-))
+PATCHES.append(
+    Patch(
+        "dynamodb_update_expression_cache",
+        UpdateExpressionParser,
+        "make",
+        _cached_update_expression,
+        why="UpdateItem tokenizes and parses its UpdateExpression twice per request (responses and backend, ~0.25 ms "
+        "each for the status projection's expression); the same few expressions come back all the time",
+        relies_on="UpdateExpressionParser.make(expression_str) depends on the string only and is only called on that "
+        "class; callers only read the AST (find_clauses) or pass it to Validator, whose __init__ deep-copies it",
+    )
+)
 
 
 def _cached_condition_lex(self):
@@ -51,13 +56,19 @@ def _cached_condition_lex(self):
     return collections.deque(node._replace(children=[]) for node in tokens)
 
 
-PATCHES.append(Patch(
-    "dynamodb_condition_lex_cache", ConditionExpressionParser, "_lex_condition_expression", _cached_condition_lex,
-    why="every condition/filter expression is lexed with six regular expressions per token on every request (half "
-    "of its parse); names and values are resolved after lexing, so the tokens of an expression string can be reused",
-    relies_on="ConditionExpressionParser._lex_condition_expression() reads only self.condition_expression and returns "
-    "a deque of Node namedtuples with empty children, which parse() consumes without mutating the nodes",
-))
+PATCHES.append(
+    Patch(
+        "dynamodb_condition_lex_cache",
+        ConditionExpressionParser,
+        "_lex_condition_expression",
+        _cached_condition_lex,
+        why="every condition/filter expression is lexed with six regular expressions per token on every request "
+        "(half of its parse); names and values are resolved after lexing, so the tokens of an expression string can "
+        "be reused",
+        relies_on="ConditionExpressionParser._lex_condition_expression() reads only self.condition_expression and "
+        "returns a deque of Node namedtuples with empty children, which parse() consumes without mutating the nodes",
+    )
+)
 
 
 def _memo_traverse(self, node):
@@ -81,16 +92,22 @@ def _memo_traverse(self, node):
         del self.nodes_to_be_processed, self.process
 
 
-PATCHES.append(Patch(
-    "dynamodb_traverse_memo", DepthFirstTraverser, "traverse", _memo_traverse,
-    why="UpdateItem validation runs ten AST processors, each rebuilding its processing map twice per node visited",
-    relies_on="DepthFirstTraverser.traverse(node) calls traverse_node_recursively, which consults "
-    "self.nodes_to_be_processed() and self.process(node); every _processing_map() returns a constant dict, and no "
-    "processor overrides nodes_to_be_processed or process",
-))
+PATCHES.append(
+    Patch(
+        "dynamodb_traverse_memo",
+        DepthFirstTraverser,
+        "traverse",
+        _memo_traverse,
+        why="UpdateItem validation runs ten AST processors, each rebuilding its processing map twice per node visited",
+        relies_on="DepthFirstTraverser.traverse(node) calls traverse_node_recursively, which consults "
+        "self.nodes_to_be_processed() and self.process(node); every _processing_map() returns a constant dict, and no "
+        "processor overrides nodes_to_be_processed or process",
+    )
+)
 
 
 # ---------------------------------------------------------------- TransactWriteItems: back up items, not tables
+
 
 class _TablesNotCopied:
     """Stands in for the `copy` module inside moto.dynamodb.models: a Table is "copied" as itself (only
@@ -104,14 +121,20 @@ class _TablesNotCopied:
         return getattr(_copy, name)
 
 
-PATCHES.append(Patch(
-    "dynamodb_transact_no_table_copy", _models, "copy", _TablesNotCopied(),
-    why="TransactWriteItems deep-copies every table it touches before each transaction, as its rollback backup: the "
-    "cost grows with the table (issue 7 measured an order's flow going from 165 to 250 ms over 200 orders, from the "
-    "fulfilment table's reservations); dynamodb_transact_item_rollback backs up only the items it touches instead",
-    relies_on="in moto.dynamodb.models only transact_write_items deep-copies Table objects (copy.deepcopy through "
-    "the module's global `copy`); its rollback assigns the backups back to self.tables[name]",
-))
+PATCHES.append(
+    Patch(
+        "dynamodb_transact_no_table_copy",
+        _models,
+        "copy",
+        _TablesNotCopied(),
+        why="TransactWriteItems deep-copies every table it touches before each transaction, as its rollback backup: "
+        "the cost grows with the table (issue 7 measured an order's flow going from 165 to 250 ms over 200 orders, "
+        "from the fulfilment table's reservations); dynamodb_transact_item_rollback backs up only the items it "
+        "touches instead",
+        relies_on="in moto.dynamodb.models only transact_write_items deep-copies Table objects (copy.deepcopy through "
+        "the module's global `copy`); its rollback assigns the backups back to self.tables[name]",
+    )
+)
 
 
 def _item_slot(table: Table, source: dict) -> tuple[DynamoType, DynamoType | None]:
@@ -160,10 +183,15 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         raise
 
 
-PATCHES.append(Patch(
-    "dynamodb_transact_item_rollback", DynamoDBBackend, "transact_write_items", _transact_write_items,
-    why="with dynamodb_transact_no_table_copy moto's own rollback restores nothing: a cancelled transaction must "
-    "leave every item it names as it was, so the items (not the tables) are backed up and put back",
-    relies_on="Table.items maps DynamoType(hash) to the Item, or to {DynamoType(range): Item} for tables with a "
-    "range key; a transaction's Put names its item by op['Item'], the other operations by op['Key']",
-))
+PATCHES.append(
+    Patch(
+        "dynamodb_transact_item_rollback",
+        DynamoDBBackend,
+        "transact_write_items",
+        _transact_write_items,
+        why="with dynamodb_transact_no_table_copy moto's own rollback restores nothing: a cancelled transaction must "
+        "leave every item it names as it was, so the items (not the tables) are backed up and put back",
+        relies_on="Table.items maps DynamoType(hash) to the Item, or to {DynamoType(range): Item} for tables with a "
+        "range key; a transaction's Put names its item by op['Item'], the other operations by op['Key']",
+    )
+)

@@ -11,7 +11,9 @@ from .base import PATCHES, Patch, now, original, patch
 
 
 @patch(
-    "rule_targets", events_models.Rule, "send_to_targets",
+    "rule_targets",
+    events_models.Rule,
+    "send_to_targets",
     why="moto raises NotImplementedError for Lambda and Step Functions targets (skipping later targets), delivers "
     "through disabled rules and ignores Input/InputPath; deliver every target through the local cloud",
     relies_on="PutEvents and Replay call Rule.send_to_targets(event, transform_input) once per rule of the bus, with "
@@ -29,11 +31,16 @@ def _send_to_targets(self, original_event, transform_input=True):
             original("rule_targets")(single, copy.deepcopy(original_event), transform_input)
 
 
-PATCHES.append(Patch(
-    "events_clock", events_models, "unix_time", now,
-    why="event 'time' follows the local cloud's clock",
-    relies_on="EventsBackend.put_events stamps event time with the module-level unix_time()",
-))
+PATCHES.append(
+    Patch(
+        "events_clock",
+        events_models,
+        "unix_time",
+        now,
+        why="event 'time' follows the local cloud's clock",
+        relies_on="EventsBackend.put_events stamps event time with the module-level unix_time()",
+    )
+)
 
 
 PUT_EVENTS_LIMIT = 256 * 1024  # bytes per PutEvents request: its entries together must be below it
@@ -48,7 +55,9 @@ def _entry_size(entry: dict) -> int:
 
 
 @patch(
-    "put_events_size_limit", events_models.EventsBackend, "put_events",
+    "put_events_size_limit",
+    events_models.EventsBackend,
+    "put_events",
     why="EventBridge refuses a PutEvents request whose entries reach 256 KB (ValidationException); moto accepts any "
     "size, so an oversized event would flow on locally where AWS stops it at the door",
     relies_on="EventsBackend.put_events(events) takes the request's entries (dicts with Source, DetailType, Detail, "

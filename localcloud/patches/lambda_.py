@@ -9,7 +9,9 @@ from .base import patch
 
 
 @patch(
-    "lambda_invoke", LambdaSimpleBackend, "invoke",
+    "lambda_invoke",
+    LambdaSimpleBackend,
+    "invoke",
     why="moto's simple Lambda backend returns a canned string; run the handler instead",
     relies_on="LambdaSimpleBackend.invoke(function_name, qualifier, body, headers, response_headers) is what every "
     "Invoke reaches (direct, Step Functions tasks, our rule targets), and an x-amz-function-error entry in "

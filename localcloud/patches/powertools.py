@@ -19,8 +19,12 @@ from ..clock import clock_datetime_module
 from . import base
 
 IDEMPOTENCY = "aws_lambda_powertools.utilities.idempotency"
-MODULES = (f"{IDEMPOTENCY}.base", f"{IDEMPOTENCY}.persistence.base", f"{IDEMPOTENCY}.persistence.dynamodb",
-           f"{IDEMPOTENCY}.persistence.datarecord")
+MODULES = (
+    f"{IDEMPOTENCY}.base",
+    f"{IDEMPOTENCY}.persistence.base",
+    f"{IDEMPOTENCY}.persistence.dynamodb",
+    f"{IDEMPOTENCY}.persistence.datarecord",
+)
 
 CLOCK_DATETIME = clock_datetime_module(lambda: base.engine.clock if base.engine is not None else None)
 

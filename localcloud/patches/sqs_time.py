@@ -49,14 +49,19 @@ def _add_message(self, message):
         self._messages_lock.notify_all()
 
 
-PATCHES.append(Patch(
-    "sqs_fifo_deduplication", sqs_models.Queue, "add_message", _add_message,
-    why="a FIFO deduplication id is refused for 5 minutes from its first send even after the message is deleted, per "
-    "message group with DeduplicationScope=messageGroup; moto forgets deleted messages and ignores the scope",
-    relies_on="Queue.add_message(message) dedups against self._messages only, then appends under self._messages_lock "
-    "and feeds moto's own Lambda event source mappings (not used by the local cloud); the message's sent_timestamp "
-    "(ms) is set before add_message",
-))
+PATCHES.append(
+    Patch(
+        "sqs_fifo_deduplication",
+        sqs_models.Queue,
+        "add_message",
+        _add_message,
+        why="a FIFO deduplication id is refused for 5 minutes from its first send even after the message is deleted, "
+        "per message group with DeduplicationScope=messageGroup; moto forgets deleted messages and ignores the scope",
+        relies_on="Queue.add_message(message) dedups against self._messages only, then appends under "
+        "self._messages_lock and feeds moto's own Lambda event source mappings (not used by the local cloud); the "
+        "message's sent_timestamp (ms) is set before add_message",
+    )
+)
 
 
 def _delete_message(self, receipt_handle):
@@ -68,12 +73,17 @@ def _delete_message(self, receipt_handle):
     return original("sqs_remember_deleted")(self, receipt_handle)
 
 
-PATCHES.append(Patch(
-    "sqs_remember_deleted", sqs_models.Queue, "delete_message", _delete_message,
-    why="remember a deleted FIFO message's deduplication id for the rest of its deduplication interval",
-    relies_on="Queue.delete_message(receipt_handle) removes the messages that had that receipt handle from "
-    "self._messages (Message.had_receipt_handle)",
-))
+PATCHES.append(
+    Patch(
+        "sqs_remember_deleted",
+        sqs_models.Queue,
+        "delete_message",
+        _delete_message,
+        why="remember a deleted FIFO message's deduplication id for the rest of its deduplication interval",
+        relies_on="Queue.delete_message(receipt_handle) removes the messages that had that receipt handle from "
+        "self._messages (Message.had_receipt_handle)",
+    )
+)
 
 
 def _unexpired_messages(self):
@@ -88,10 +98,15 @@ def _unexpired_messages(self):
     return original("sqs_retention").fget(self)
 
 
-PATCHES.append(Patch(
-    "sqs_retention", sqs_models.Queue, "messages", property(_unexpired_messages),
-    why="a message older than the queue's MessageRetentionPeriod disappears, as on SQS; moto keeps it (its receive "
-    "marks it received and then skips it)",
-    relies_on="Queue.messages (a property) is what receive_message and the message counts read; "
-    "Queue.message_retention_period is set from the attributes; Message.sent_timestamp is ms on moto's clock",
-))
+PATCHES.append(
+    Patch(
+        "sqs_retention",
+        sqs_models.Queue,
+        "messages",
+        property(_unexpired_messages),
+        why="a message older than the queue's MessageRetentionPeriod disappears, as on SQS; moto keeps it (its receive "
+        "marks it received and then skips it)",
+        relies_on="Queue.messages (a property) is what receive_message and the message counts read; "
+        "Queue.message_retention_period is set from the attributes; Message.sent_timestamp is ms on moto's clock",
+    )
+)

@@ -17,7 +17,6 @@ from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from .. import aws_calls
 from .base import CLEAR_ON_UNINSTALL, PATCHES, Patch, original, patch
 
-
 _client_cache: dict[tuple[str, str], Any] = {}
 CLEAR_ON_UNINSTALL.append(_client_cache.clear)
 _client_lock = threading.Lock()
@@ -39,8 +38,10 @@ def cached_boto_client_for(region: str, service: str, state_credentials: Any = N
 
 def _modules_importing_boto_client_for() -> list[Any]:
     return [
-        m for name, m in list(sys.modules.items())
-        if name.startswith("moto.stepfunctions.parser") and getattr(m, "boto_client_for", None) is _original_boto_client_for
+        m
+        for name, m in list(sys.modules.items())
+        if name.startswith("moto.stepfunctions.parser")
+        and getattr(m, "boto_client_for", None) is _original_boto_client_for
     ]
 
 
@@ -58,30 +59,47 @@ class _ModulePatch(Patch):
             setattr(m, self.attribute, self.original)
 
 
-PATCHES.append(_ModulePatch(
-    "sfn_client_cache", boto_client_module, "boto_client_for", cached_boto_client_for,
-    why="the ASL engine builds a new boto3 client (~2.6 ms) for every Task",
-    relies_on="parser modules import boto_client_for(region, service, state_credentials) by name",
-))
+PATCHES.append(
+    _ModulePatch(
+        "sfn_client_cache",
+        boto_client_module,
+        "boto_client_for",
+        cached_boto_client_for,
+        why="the ASL engine builds a new boto3 client (~2.6 ms) for every Task",
+        relies_on="parser modules import boto_client_for(region, service, state_credentials) by name",
+    )
+)
 
 _program_cache: dict[str, Any] = {}
 
-PATCHES.append(Patch(
-    "sfn_jsonpath_cache", json_path_module, "parse", functools.lru_cache(maxsize=4096)(json_path_module.parse),
-    why="the ASL engine parses every JSONPath ($.x, InputPath, ResultSelector...) on every use, and jsonpath_ng "
-    "builds its parser each time (~10 ms)",
-    relies_on="moto.stepfunctions.parser.asl.utils.json_path.extract_json calls the module-level parse(path) and "
-    "only calls .find() on the result",
-))
-PATCHES.append(Patch(
-    "sfn_resultpath_cache", result_path_module, "parse", functools.lru_cache(maxsize=4096)(result_path_module.parse),
-    why="as above, for ResultPath",
-    relies_on="ResultPath calls the module-level parse(path) and does not mutate the result",
-))
+PATCHES.append(
+    Patch(
+        "sfn_jsonpath_cache",
+        json_path_module,
+        "parse",
+        functools.lru_cache(maxsize=4096)(json_path_module.parse),
+        why="the ASL engine parses every JSONPath ($.x, InputPath, ResultSelector...) on every use, and jsonpath_ng "
+        "builds its parser each time (~10 ms)",
+        relies_on="moto.stepfunctions.parser.asl.utils.json_path.extract_json calls the module-level parse(path) and "
+        "only calls .find() on the result",
+    )
+)
+PATCHES.append(
+    Patch(
+        "sfn_resultpath_cache",
+        result_path_module,
+        "parse",
+        functools.lru_cache(maxsize=4096)(result_path_module.parse),
+        why="as above, for ResultPath",
+        relies_on="ResultPath calls the module-level parse(path) and does not mutate the result",
+    )
+)
 
 
 @patch(
-    "sfn_definition_cache", ExecutionWorker, "_get_evaluation_entrypoint",
+    "sfn_definition_cache",
+    ExecutionWorker,
+    "_get_evaluation_entrypoint",
     why="the ASL engine parses the definition (~4 ms) on every execution",
     relies_on="parsed programs keep per-execution state in the Environment (env.heap/stack), not in the components",
 )
@@ -105,9 +123,14 @@ def _eval_jsonata(expression: str) -> Any:
     return _compiled_jsonata(expression).evaluate(None)
 
 
-PATCHES.append(Patch(
-    "sfn_jsonata", jsonata_module, "_eval_jsonata", _eval_jsonata,
-    why="moto's JSONata evaluator is a stub (None): QueryLanguage JSONata and Assign fail with TypeError",
-    relies_on="eval_jsonata_expression calls the module global _eval_jsonata(expression_string) with variables "
-    "already bound inside the expression",
-))
+PATCHES.append(
+    Patch(
+        "sfn_jsonata",
+        jsonata_module,
+        "_eval_jsonata",
+        _eval_jsonata,
+        why="moto's JSONata evaluator is a stub (None): QueryLanguage JSONata and Assign fail with TypeError",
+        relies_on="eval_jsonata_expression calls the module global _eval_jsonata(expression_string) with variables "
+        "already bound inside the expression",
+    )
+)

@@ -60,26 +60,41 @@ class _ThreadingOnTheClock:
         return getattr(threading, name)
 
 
-PATCHES.append(Patch(
-    "sfn_task_timeout", execute_state, "threading", _ThreadingOnTheClock(),
-    why="a task's TimeoutSeconds is a real-time wait on the thread running the task; count it on the clock",
-    relies_on="ExecutionState._evaluate_with_timeout waits with threading.Event().wait(timeout_seconds) through the "
-    "module-level `threading`, and the event is set when the task's thread ends",
-))
-PATCHES.append(Patch(
-    "sfn_program_events", environment_module, "threading", _ThreadingOnTheClock(),
-    why="an execution (or a task's frame) that ends or is stopped sets its program_state_event: wake the clock "
-    "waiters, so a Wait state or a task token wait of a stopped execution lets go at once",
-    relies_on="Environment.__init__ creates program_state_event with threading.Event() through the module-level "
-    "`threading` and set_ended/set_error/set_timed_out/set_stop set it",
-))
-PATCHES.append(Patch(
-    "sfn_callback_events", callback_module, "Event", ClockEvent,
-    why="SendTaskSuccess/Failure/Heartbeat set an Event the task waits on: wake the clock waiters at once",
-    relies_on="CallbackEndpoint._notify_event and HeartbeatEndpoint._next_heartbeat_event are created from the "
-    "module-level `Event` of moto.stepfunctions.parser.asl.eval.callback.callback and set() on every answer, "
-    "heartbeat and interrupt",
-))
+PATCHES.append(
+    Patch(
+        "sfn_task_timeout",
+        execute_state,
+        "threading",
+        _ThreadingOnTheClock(),
+        why="a task's TimeoutSeconds is a real-time wait on the thread running the task; count it on the clock",
+        relies_on="ExecutionState._evaluate_with_timeout waits with threading.Event().wait(timeout_seconds) through "
+        "the module-level `threading`, and the event is set when the task's thread ends",
+    )
+)
+PATCHES.append(
+    Patch(
+        "sfn_program_events",
+        environment_module,
+        "threading",
+        _ThreadingOnTheClock(),
+        why="an execution (or a task's frame) that ends or is stopped sets its program_state_event: wake the clock "
+        "waiters, so a Wait state or a task token wait of a stopped execution lets go at once",
+        relies_on="Environment.__init__ creates program_state_event with threading.Event() through the module-level "
+        "`threading` and set_ended/set_error/set_timed_out/set_stop set it",
+    )
+)
+PATCHES.append(
+    Patch(
+        "sfn_callback_events",
+        callback_module,
+        "Event",
+        ClockEvent,
+        why="SendTaskSuccess/Failure/Heartbeat set an Event the task waits on: wake the clock waiters at once",
+        relies_on="CallbackEndpoint._notify_event and HeartbeatEndpoint._next_heartbeat_event are created from the "
+        "module-level `Event` of moto.stepfunctions.parser.asl.eval.callback.callback and set() on every answer, "
+        "heartbeat and interrupt",
+    )
+)
 
 
 def state_label(env: Any) -> str:
@@ -119,14 +134,19 @@ def _wait_for_task_token(self, env, timeout_seconds, callback_endpoint, heartbea
         return callback_module.HeartbeatTimedOut()
 
 
-PATCHES.append(Patch(
-    "sfn_task_token_park", StateTaskServiceCallback, "_eval_wait_for_task_token", _wait_for_task_token,
-    why="a task waiting for its token waits on the clock: TimeoutSeconds and HeartbeatSeconds (reset by "
-    "SendTaskHeartbeat) fire when the clock passes them; meanwhile the execution is parked, not busy",
-    relies_on="_eval_wait_for_task_token(env, timeout_seconds, callback_endpoint, heartbeat_endpoint) returns the "
-    "CallbackOutcome, CallbackOutcomeTimedOut or HeartbeatTimedOut; CallbackEndpoint._notify_event/get_outcome(), "
-    "HeartbeatEndpoint._next_heartbeat_event/_heartbeat_seconds",
-))
+PATCHES.append(
+    Patch(
+        "sfn_task_token_park",
+        StateTaskServiceCallback,
+        "_eval_wait_for_task_token",
+        _wait_for_task_token,
+        why="a task waiting for its token waits on the clock: TimeoutSeconds and HeartbeatSeconds (reset by "
+        "SendTaskHeartbeat) fire when the clock passes them; meanwhile the execution is parked, not busy",
+        relies_on="_eval_wait_for_task_token(env, timeout_seconds, callback_endpoint, heartbeat_endpoint) returns the "
+        "CallbackOutcome, CallbackOutcomeTimedOut or HeartbeatTimedOut; CallbackEndpoint._notify_event/get_outcome(), "
+        "HeartbeatEndpoint._next_heartbeat_event/_heartbeat_seconds",
+    )
+)
 
 
 class _SleepOnTheClock:
@@ -144,12 +164,17 @@ class _SleepOnTheClock:
             engine.sfn_wait("retry", seconds)
 
 
-PATCHES.append(Patch(
-    "sfn_retry_interval", retrier_decl, "time", _SleepOnTheClock(),
-    why="Retry intervals (IntervalSeconds, BackoffRate, MaxDelaySeconds, JitterStrategy, computed by moto) really "
-    "sleep; wait for the clock instead",
-    relies_on="RetrierDecl._eval_body waits with time.sleep(interval_seconds) from the module-level `time`",
-))
+PATCHES.append(
+    Patch(
+        "sfn_retry_interval",
+        retrier_decl,
+        "time",
+        _SleepOnTheClock(),
+        why="Retry intervals (IntervalSeconds, BackoffRate, MaxDelaySeconds, JitterStrategy, computed by moto) really "
+        "sleep; wait for the clock instead",
+        relies_on="RetrierDecl._eval_body waits with time.sleep(interval_seconds) from the module-level `time`",
+    )
+)
 
 
 def _wait_interval(self, env, wait_seconds):
@@ -159,14 +184,24 @@ def _wait_interval(self, env, wait_seconds):
     engine.sfn_wait("wait", wait_seconds, done=lambda: not env.is_running())
 
 
-PATCHES.append(Patch(
-    "sfn_wait_state", WaitFunction, "_wait_interval", _wait_interval,
-    why="Wait states really sleep; wait for the clock instead",
-    relies_on="WaitFunction._wait_interval(env, wait_seconds) does the waiting for Seconds/Timestamp/...Path",
-))
-PATCHES.append(Patch(
-    "sfn_wait_timestamp", wait_timestamp, "datetime", clock_datetime_module(lambda: _engine() and _engine().clock),
-    why="a Wait state's Timestamp is compared with the clock's now, not the machine's",
-    relies_on="WaitTimestamp computes the wait as timestamp - datetime.datetime.now() through the module-level "
-    "`datetime`",
-))
+PATCHES.append(
+    Patch(
+        "sfn_wait_state",
+        WaitFunction,
+        "_wait_interval",
+        _wait_interval,
+        why="Wait states really sleep; wait for the clock instead",
+        relies_on="WaitFunction._wait_interval(env, wait_seconds) does the waiting for Seconds/Timestamp/...Path",
+    )
+)
+PATCHES.append(
+    Patch(
+        "sfn_wait_timestamp",
+        wait_timestamp,
+        "datetime",
+        clock_datetime_module(lambda: _engine() and _engine().clock),
+        why="a Wait state's Timestamp is compared with the clock's now, not the machine's",
+        relies_on="WaitTimestamp computes the wait as timestamp - datetime.datetime.now() through the module-level "
+        "`datetime`",
+    )
+)

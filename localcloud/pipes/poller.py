@@ -16,7 +16,7 @@ class PipePoller(SqsSource):
     """EventBridge Pipe with an SQS source and an SQS target: filter, InputTemplate, dynamic group/deduplication id."""
 
     def __init__(self, engine: Any, *, name: str, label: str, source: QueueRef, target: QueueRef, pipe: dict):
-        source_params = (pipe.get("SourceParameters") or {})
+        source_params = pipe.get("SourceParameters") or {}
         super().__init__(engine, source, (source_params.get("SqsQueueParameters") or {}).get("BatchSize", 10))
         self.name = name
         self.label = label
@@ -47,14 +47,18 @@ class PipePoller(SqsSource):
         return moved
 
     def _forward(self, record: dict) -> bool:
-        body = record["body"] if self.input_template is None else render_template(self.input_template, pipe_lookup(record))
+        body = (
+            record["body"] if self.input_template is None else render_template(self.input_template, pipe_lookup(record))
+        )
         kwargs: dict[str, Any] = {}
         doc = pipe_document(record)
         for key, path in (("MessageGroupId", self.group_path), ("MessageDeduplicationId", self.dedup_path)):
             if path:
                 value = json_path(doc, path) if path.startswith("$") else path
                 if value is MISSING or value is None:
-                    self.engine.timeline.record("error", self.label, self.target.label, error=f"{path} not found in the message")
+                    self.engine.timeline.record(
+                        "error", self.label, self.target.label, error=f"{path} not found in the message"
+                    )
                     return False
                 kwargs[key] = value if isinstance(value, str) else json.dumps(value)
         detail = _event_summary(body)
@@ -62,8 +66,12 @@ class PipePoller(SqsSource):
         delivery = Delivery("pipe", self.label, self.target.label, body, detail)
 
         def send() -> bool:
-            self.engine.sqs.send(self.target.name, body, group_id=kwargs.get("MessageGroupId"),
-                                 deduplication_id=kwargs.get("MessageDeduplicationId"))
+            self.engine.sqs.send(
+                self.target.name,
+                body,
+                group_id=kwargs.get("MessageGroupId"),
+                deduplication_id=kwargs.get("MessageDeduplicationId"),
+            )
             return True
 
         try:

@@ -24,7 +24,11 @@ class DynamoDbResources:
             if p.get(key):
                 indexes = []
                 for index in p[key]:
-                    clean = {k: v for k, v in index.items() if k in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")}
+                    clean = {
+                        k: v
+                        for k, v in index.items()
+                        if k in ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")
+                    }
                     if kwargs["BillingMode"] == "PROVISIONED" and key == "GlobalSecondaryIndexes":
                         clean.setdefault("ProvisionedThroughput", kwargs["ProvisionedThroughput"])
                     indexes.append(clean)
@@ -35,8 +39,9 @@ class DynamoDbResources:
         description = dynamodb.create_table(**kwargs)["TableDescription"]
         ttl = p.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
-            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
-                "AttributeName": ttl["AttributeName"], "Enabled": True})
+            dynamodb.update_time_to_live(
+                TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
+            )
         attrs = {"Arn": description["TableArn"]}
         if description.get("LatestStreamArn"):
             attrs["StreamArn"] = description["LatestStreamArn"]
@@ -45,10 +50,15 @@ class DynamoDbResources:
     def _global_table(self, stack, r, p):
         # TableV2: one replica, this region. Per-replica settings (TTL is table-level here) are folded in.
         props = dict(p)
-        props.setdefault("BillingMode", "PAY_PER_REQUEST" if "WriteProvisionedThroughputSettings" not in p else "PROVISIONED")
+        props.setdefault(
+            "BillingMode", "PAY_PER_REQUEST" if "WriteProvisionedThroughputSettings" not in p else "PROVISIONED"
+        )
         if props["BillingMode"] == "PROVISIONED":
             write = (p.get("WriteProvisionedThroughputSettings") or {}).get("WriteCapacityAutoScalingSettings", {})
-            props["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": int(write.get("MinCapacity", 5))}
+            props["ProvisionedThroughput"] = {
+                "ReadCapacityUnits": 5,
+                "WriteCapacityUnits": int(write.get("MinCapacity", 5)),
+            }
         item = self._table(stack, r, props)
         item.attrs.setdefault("TableId", str(uuid.uuid5(uuid.NAMESPACE_URL, item.ref)))
         return item

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
 from .registry import NotRun
 
 
@@ -36,20 +37,49 @@ class EventsResources:
         events = self.client("events")
         kwargs: dict[str, Any] = {"Name": name, "EventBusName": bus_name, "State": p.get("State", "ENABLED")}
         if "EventPattern" in p:
-            kwargs["EventPattern"] = p["EventPattern"] if isinstance(p["EventPattern"], str) else json.dumps(p["EventPattern"])
+            kwargs["EventPattern"] = (
+                p["EventPattern"] if isinstance(p["EventPattern"], str) else json.dumps(p["EventPattern"])
+            )
         if "ScheduleExpression" in p:
             kwargs["ScheduleExpression"] = p["ScheduleExpression"]
-            self.not_run.append(NotRun(stack.name, r.logical_id, r.type + " (ScheduleExpression)", r.path,
-                                       "scheduled rules never fire locally; put the event yourself"))
+            self.not_run.append(
+                NotRun(
+                    stack.name,
+                    r.logical_id,
+                    r.type + " (ScheduleExpression)",
+                    r.path,
+                    "scheduled rules never fire locally; put the event yourself",
+                )
+            )
         if p.get("Description"):
             kwargs["Description"] = p["Description"]
         arn = events.put_rule(**kwargs)["RuleArn"]
         targets = []
         for t in p.get("Targets", []):
-            target = {k: v for k, v in t.items() if k in (
-                "Id", "Arn", "RoleArn", "Input", "InputPath", "InputTransformer", "SqsParameters", "RetryPolicy",
-                "DeadLetterConfig", "HttpParameters", "EcsParameters", "BatchParameters", "KinesisParameters",
-                "RunCommandParameters", "RedshiftDataParameters", "SageMakerPipelineParameters", "AppSyncParameters")}
+            target = {
+                k: v
+                for k, v in t.items()
+                if k
+                in (
+                    "Id",
+                    "Arn",
+                    "RoleArn",
+                    "Input",
+                    "InputPath",
+                    "InputTransformer",
+                    "SqsParameters",
+                    "RetryPolicy",
+                    "DeadLetterConfig",
+                    "HttpParameters",
+                    "EcsParameters",
+                    "BatchParameters",
+                    "KinesisParameters",
+                    "RunCommandParameters",
+                    "RedshiftDataParameters",
+                    "SageMakerPipelineParameters",
+                    "AppSyncParameters",
+                )
+            }
             targets.append(target)
         if targets:
             response = events.put_targets(Rule=name, EventBusName=bus_name, Targets=targets)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+
 from .registry import NotRun
 
 
@@ -11,8 +12,13 @@ class IntegrationResources:
 
     def _pipe(self, stack, r, p):
         name = p.get("Name") or self._name(stack, r, 64)
-        kwargs = {"Name": name, "Source": p["Source"], "Target": p["Target"], "RoleArn": p["RoleArn"],
-                  "DesiredState": p.get("DesiredState", "RUNNING")}
+        kwargs = {
+            "Name": name,
+            "Source": p["Source"],
+            "Target": p["Target"],
+            "RoleArn": p["RoleArn"],
+            "DesiredState": p.get("DesiredState", "RUNNING"),
+        }
         for key in ("SourceParameters", "TargetParameters", "Enrichment", "EnrichmentParameters", "Description"):
             if p.get(key):
                 kwargs[key] = p[key]
@@ -40,7 +46,9 @@ class IntegrationResources:
         endpoint = f"https://{api_id}.execute-api.{self.region}.amazonaws.com"
         if p.get("ProtocolType", "HTTP") != "HTTP":
             self.not_run.append(NotRun(stack.name, r.logical_id, r.type, r.path, "only HTTP APIs are routed locally"))
-        return self._item(stack, r, api_id, {"ApiId": api_id, "ApiEndpoint": endpoint}, api_id=api_id, name=p.get("Name"))
+        return self._item(
+            stack, r, api_id, {"ApiId": api_id, "ApiEndpoint": endpoint}, api_id=api_id, name=p.get("Name")
+        )
 
     def _integration(self, stack, r, p):
         return self._item(stack, r, self._local_id(stack, r), {}, integration=p)

@@ -7,8 +7,8 @@ import uuid
 import zipfile
 from pathlib import Path
 
-from .values import env_text
 from .registry import NotRun
+from .values import env_text
 
 
 def _dummy_zip() -> bytes:
@@ -32,8 +32,13 @@ class LambdaResources:
         env = {k: env_text(v) for k, v in (p.get("Environment") or {}).get("Variables", {}).items()}
         role = p.get("Role") or self._arn("iam", "role/localcloud")
         fn = self.client("lambda").create_function(
-            FunctionName=name, Runtime=runtime or "python3.13", Role=role, Handler=p.get("Handler", "index.handler"),
-            Code={"ZipFile": DUMMY_ZIP}, Timeout=int(p.get("Timeout", 3)), MemorySize=int(p.get("MemorySize", 128)),
+            FunctionName=name,
+            Runtime=runtime or "python3.13",
+            Role=role,
+            Handler=p.get("Handler", "index.handler"),
+            Code={"ZipFile": DUMMY_ZIP},
+            Timeout=int(p.get("Timeout", 3)),
+            MemorySize=int(p.get("MemorySize", 128)),
             Environment={"Variables": env},
         )
         arn = fn["FunctionArn"]
@@ -58,9 +63,19 @@ class LambdaResources:
             self.not_run.append(NotRun(stack.name, r.logical_id, f"{r.type} ({runtime or 'image'})", r.path, reason))
         log_group = (p.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{name}"
         spec = FunctionSpec(
-            name=name, arn=arn, handler=p.get("Handler", ""), runtime=runtime, timeout=int(p.get("Timeout", 3)),
-            memory=int(p.get("MemorySize", 128)), environment=env, asset_dir=asset_dir, logical_id=r.logical_id,
-            path=r.path, log_group=log_group, runnable=runnable, reason=reason,
+            name=name,
+            arn=arn,
+            handler=p.get("Handler", ""),
+            runtime=runtime,
+            timeout=int(p.get("Timeout", 3)),
+            memory=int(p.get("MemorySize", 128)),
+            environment=env,
+            asset_dir=asset_dir,
+            logical_id=r.logical_id,
+            path=r.path,
+            log_group=log_group,
+            runnable=runnable,
+            reason=reason,
         )
         item = self._item(stack, r, name, {"Arn": arn}, name=name, spec=spec)
         self.on_function(item, spec)
@@ -71,8 +86,15 @@ class LambdaResources:
         mapping_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack.name}/{r.logical_id}"))
         source = p.get("EventSourceArn", "")
         if ":sqs:" not in source:
-            self.not_run.append(NotRun(stack.name, r.logical_id, r.type, r.path,
-                                       f"event source {source.split(':')[2] if ':' in source else source} is not polled locally"))
+            self.not_run.append(
+                NotRun(
+                    stack.name,
+                    r.logical_id,
+                    r.type,
+                    r.path,
+                    f"event source {source.split(':')[2] if ':' in source else source} is not polled locally",
+                )
+            )
             return self._item(stack, r, mapping_id, {"Id": mapping_id})
         item = self._item(stack, r, mapping_id, {"Id": mapping_id}, mapping=p)
         self.on_esm(item, p)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..assembly import CloudAssembly, Resource, Stack
 from ..intrinsics import Resolver, UnresolvableError, references
@@ -22,10 +23,26 @@ from .support import SupportResources
 log = logging.getLogger("localcloud")
 
 
-class Provisioner(EventsResources, SqsResources, DynamoDbResources, LambdaResources, StepFunctionsResources,
-                  IntegrationResources, SupportResources):
-    def __init__(self, assembly: CloudAssembly, *, region: str, clients: Callable[[str], Any], on_function, on_esm,
-                 on_pipe, on_route):
+class Provisioner(
+    EventsResources,
+    SqsResources,
+    DynamoDbResources,
+    LambdaResources,
+    StepFunctionsResources,
+    IntegrationResources,
+    SupportResources,
+):
+    def __init__(
+        self,
+        assembly: CloudAssembly,
+        *,
+        region: str,
+        clients: Callable[[str], Any],
+        on_function,
+        on_esm,
+        on_pipe,
+        on_route,
+    ):
         self.assembly = assembly
         self.region = region
         self.client = clients
@@ -92,8 +109,9 @@ class Provisioner(EventsResources, SqsResources, DynamoDbResources, LambdaResour
             handler = self._handlers.get(resource.type)
             if handler is None:
                 reason = NOT_RUN_REASONS.get(resource.type) or (
-                    "custom resources are not run locally" if resource.type.startswith("Custom::")
-                    or resource.type == "AWS::CloudFormation::CustomResource" else "not supported by the local cloud"
+                    "custom resources are not run locally"
+                    if resource.type.startswith("Custom::") or resource.type == "AWS::CloudFormation::CustomResource"
+                    else "not supported by the local cloud"
                 )
                 self.not_run.append(NotRun(stack.name, resource.logical_id, resource.type, resource.path, reason))
                 done[resource.logical_id] = None
@@ -106,7 +124,7 @@ class Provisioner(EventsResources, SqsResources, DynamoDbResources, LambdaResour
             done[resource.logical_id] = item
             if item is not None:
                 self.registry.add(item)
-        for name, output in stack.template.get("Outputs", {}).items():
+        for output in stack.template.get("Outputs", {}).values():
             export = output.get("Export")
             try:
                 value = resolver.resolve(output["Value"])
@@ -151,7 +169,9 @@ class Provisioner(EventsResources, SqsResources, DynamoDbResources, LambdaResour
         if item is None:
             return f"{logical_id}-{attribute}-not-run-locally"
         if attribute not in item.attrs:
-            raise UnresolvableError(f"Fn::GetAtt {logical_id}.{attribute}: the local cloud does not know this attribute")
+            raise UnresolvableError(
+                f"Fn::GetAtt {logical_id}.{attribute}: the local cloud does not know this attribute"
+            )
         return item.attrs[attribute]
 
     def _item(self, stack: Stack, r: Resource, ref: Any, attrs: dict | None = None, **physical: Any) -> Provisioned:

@@ -58,18 +58,19 @@ class Provisioned:
             parts = parts[:-1]
         return "/".join(parts) or self.logical_id
 
-
     @property
     def label(self) -> str:
         """How the timeline names it: the short path without a generic last segment ("ChargeCard/Function" ->
         "ChargeCard", "PaymentsInbox/Fifo/Queue" -> "PaymentsInbox/Fifo")."""
         path = self.short_path
-        for generic, type_ in (("/Function", "AWS::Lambda::Function"), ("/Queue", "AWS::SQS::Queue"),
-                               ("/StateMachine", "AWS::StepFunctions::StateMachine")):
+        for generic, type_ in (
+            ("/Function", "AWS::Lambda::Function"),
+            ("/Queue", "AWS::SQS::Queue"),
+            ("/StateMachine", "AWS::StepFunctions::StateMachine"),
+        ):
             if self.type == type_ and path.endswith(generic):
                 return path[: -len(generic)]
         return path
-
 
 
 @dataclass
@@ -79,7 +80,6 @@ class NotRun:
     type: str
     path: str | None
     reason: str
-
 
 
 class Registry:
@@ -117,12 +117,10 @@ class Registry:
         raise LookupError(f"no resource {name!r}{kinds}; known: {known}")
 
 
-
 def _names(item: Provisioned) -> set[str]:
     names = {str(item.ref)}
     names.update(str(v) for v in item.attrs.values() if isinstance(v, str))
     return names
-
 
 
 def physical_name(stack_name: str, logical_id: str, max_length: int, suffix: str = "") -> str:

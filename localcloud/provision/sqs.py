@@ -9,9 +9,19 @@ class SqsResources:
     """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
 
     _QUEUE_ATTRIBUTES = (
-        "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
-        "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
-        "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled", "RedrivePolicy",
+        "DelaySeconds",
+        "MaximumMessageSize",
+        "MessageRetentionPeriod",
+        "ReceiveMessageWaitTimeSeconds",
+        "VisibilityTimeout",
+        "FifoQueue",
+        "ContentBasedDeduplication",
+        "DeduplicationScope",
+        "FifoThroughputLimit",
+        "KmsMasterKeyId",
+        "KmsDataKeyReusePeriodSeconds",
+        "SqsManagedSseEnabled",
+        "RedrivePolicy",
         "RedriveAllowPolicy",
     )
 
@@ -30,5 +40,13 @@ class SqsResources:
         url = self.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         arn = self._arn("sqs", name)
         redrive = json.loads(attributes["RedrivePolicy"]) if "RedrivePolicy" in attributes else None
-        return self._item(stack, r, url, {"Arn": arn, "QueueName": name, "QueueUrl": url},
-                          name=name, url=url, fifo=fifo, redrive=redrive)
+        return self._item(
+            stack,
+            r,
+            url,
+            {"Arn": arn, "QueueName": name, "QueueUrl": url},
+            name=name,
+            url=url,
+            fifo=fifo,
+            redrive=redrive,
+        )

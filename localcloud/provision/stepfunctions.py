@@ -22,8 +22,13 @@ class StepFunctionsResources:
             raise ValueError(f"{stack.name}/{r.logical_id}: no definition")
         for key, value in (p.get("DefinitionSubstitutions") or {}).items():
             definition = definition.replace("${" + key + "}", env_text(value))
-        kwargs = {"name": name, "definition": definition, "roleArn": p.get("RoleArn") or self._arn("iam", "role/localcloud"),
-                  "type": p.get("StateMachineType", "STANDARD")}
+        kwargs = {
+            "name": name,
+            "definition": definition,
+            "roleArn": p.get("RoleArn") or self._arn("iam", "role/localcloud"),
+            "type": p.get("StateMachineType", "STANDARD"),
+        }
         arn = self.client("stepfunctions").create_state_machine(**kwargs)["stateMachineArn"]
-        return self._item(stack, r, arn, {"Arn": arn, "Name": name, "StateMachineRevisionId": "1"},
-                          name=name, definition=definition)
+        return self._item(
+            stack, r, arn, {"Arn": arn, "Name": name, "StateMachineRevisionId": "1"}, name=name, definition=definition
+        )

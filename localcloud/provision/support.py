@@ -13,7 +13,8 @@ class SupportResources:
         name = p.get("RoleName") or self._name(stack, r, 64)
         document = p.get("AssumeRolePolicyDocument", {})
         role = self.client("iam").create_role(
-            RoleName=name, Path=p.get("Path", "/"),
+            RoleName=name,
+            Path=p.get("Path", "/"),
             AssumeRolePolicyDocument=document if isinstance(document, str) else json.dumps(document),
         )["Role"]
         return self._item(stack, r, name, {"Arn": role["Arn"], "RoleId": role["RoleId"]}, name=name)

@@ -1,4 +1,4 @@
-"""What AWS's own pollers and routers do to SQS, done directly on moto's SQS backend, and how the cloud names a queue."""
+"""What AWS's own pollers and routers do to SQS, done directly on moto's SQS backend; how the cloud names a queue."""
 
 from __future__ import annotations
 
@@ -41,10 +41,12 @@ class SqsDirect:
         backend = self.backend
         for start in range(0, len(receipt_handles), 10):
             self.requests[("sqs", "DeleteMessageBatch")] += 1
-            for handle in receipt_handles[start: start + 10]:
+            for handle in receipt_handles[start : start + 10]:
                 backend.delete_message(queue_name, handle)
 
-    def send(self, queue_name: str, body: str, *, group_id: str | None = None, deduplication_id: str | None = None) -> str:
+    def send(
+        self, queue_name: str, body: str, *, group_id: str | None = None, deduplication_id: str | None = None
+    ) -> str:
         self.requests[("sqs", "SendMessage")] += 1
         return self.backend.send_message(queue_name, body, deduplication_id=deduplication_id, group_id=group_id).id
 

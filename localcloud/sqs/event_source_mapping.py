@@ -3,6 +3,7 @@ ReportBatchItemFailures; a failed invocation leaves the whole batch in flight.""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ..hooks import Delivery, InvokeResult
@@ -13,9 +14,19 @@ from .source import SqsSource, filters, passes, sqs_record
 class EventSourceMapping(SqsSource):
     """Lambda's SQS poller: batches of up to BatchSize, partial batch responses with ReportBatchItemFailures."""
 
-    def __init__(self, engine: Any, *, mapping_id: str, queue: QueueRef, function: str, function_label: str,
-                 batch_size: int = 10, report_failures: bool = False, enabled: bool = True,
-                 filter_criteria: dict | None = None):
+    def __init__(
+        self,
+        engine: Any,
+        *,
+        mapping_id: str,
+        queue: QueueRef,
+        function: str,
+        function_label: str,
+        batch_size: int = 10,
+        report_failures: bool = False,
+        enabled: bool = True,
+        filter_criteria: dict | None = None,
+    ):
         super().__init__(engine, queue, batch_size)
         self.mapping_id = mapping_id
         self.function = function
@@ -41,16 +52,26 @@ class EventSourceMapping(SqsSource):
             if not records:
                 continue
             event = {"Records": records}
-            delivery = Delivery("esm", self.queue.label, self.function_label, event, {
-                "count": len(records),
-                "receive_counts": [int(r["attributes"].get("ApproximateReceiveCount", 1)) for r in records],
-            })
-            result = self.engine.deliver(delivery, lambda: self.engine.invoke(self.function, event, source=f"esm:{self.queue.label}"))
+            delivery = Delivery(
+                "esm",
+                self.queue.label,
+                self.function_label,
+                event,
+                {
+                    "count": len(records),
+                    "receive_counts": [int(r["attributes"].get("ApproximateReceiveCount", 1)) for r in records],
+                },
+            )
+            result = self.engine.deliver(
+                delivery, functools.partial(self.engine.invoke, self.function, event, source=f"esm:{self.queue.label}")
+            )
             succeeded = self._succeeded(records, result)
             self.delete([r["receiptHandle"] for r in records if r["messageId"] in succeeded])
             if len(succeeded) < len(records):
                 self.engine.timeline.record(
-                    "retry", self.function_label, self.queue.label,
+                    "retry",
+                    self.function_label,
+                    self.queue.label,
                     failed=len(records) - len(succeeded),
                     note="left in flight: visible again after the visibility timeout",
                 )

@@ -41,25 +41,39 @@ class Queues:
     def _finish_pollers(self) -> None:
         for item, props in getattr(self, "_pending_esms", []):
             spec = self.runtime.get(props["FunctionName"])
-            self.pollers.append(EventSourceMapping(
-                self, mapping_id=item.ref, queue=self._queue_ref(props["EventSourceArn"]), function=spec.name,
-                function_label=self.label(spec.name), batch_size=int(props.get("BatchSize", 10)),
-                report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
-                enabled=props.get("Enabled", True) not in (False, "false"), filter_criteria=props.get("FilterCriteria"),
-            ))
+            self.pollers.append(
+                EventSourceMapping(
+                    self,
+                    mapping_id=item.ref,
+                    queue=self._queue_ref(props["EventSourceArn"]),
+                    function=spec.name,
+                    function_label=self.label(spec.name),
+                    batch_size=int(props.get("BatchSize", 10)),
+                    report_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+                    enabled=props.get("Enabled", True) not in (False, "false"),
+                    filter_criteria=props.get("FilterCriteria"),
+                )
+            )
         for item, props in getattr(self, "_pending_pipes", []):
-            self.pollers.append(PipePoller(
-                self, name=item.physical["name"], label=item.label, source=self._queue_ref(props["Source"]),
-                target=self._queue_ref(props["Target"]), pipe=props,
-            ))
+            self.pollers.append(
+                PipePoller(
+                    self,
+                    name=item.physical["name"],
+                    label=item.label,
+                    source=self._queue_ref(props["Source"]),
+                    target=self._queue_ref(props["Target"]),
+                    pipe=props,
+                )
+            )
 
     def _queue_ref(self, arn: str) -> QueueRef:
         name = arn.split(":")[-1]
         item = self._queue_item(name)
         redrive = item.physical.get("redrive")
         dlq = redrive["deadLetterTargetArn"].split(":")[-1] if redrive else None
-        return QueueRef(name=name, url=item.physical["url"], arn=arn, label=item.label, fifo=item.physical["fifo"],
-                        dlq_name=dlq)
+        return QueueRef(
+            name=name, url=item.physical["url"], arn=arn, label=item.label, fifo=item.physical["fifo"], dlq_name=dlq
+        )
 
     def _queue_item(self, name: str) -> Provisioned:
         for item in self.registry.of_type("AWS::SQS::Queue"):
@@ -83,8 +97,10 @@ class Queues:
         """Every message in a queue (visible or in flight), without receiving it."""
         queue = self.sqs_queue(self.queue(name).name)
         visible = {m.id for m in queue.messages}
-        return [QueueMessage(m.id, m.body, m.group_id, m.deduplication_id, m.approximate_receive_count,
-                             m.id not in visible) for m in list(queue._messages)]
+        return [
+            QueueMessage(m.id, m.body, m.group_id, m.deduplication_id, m.approximate_receive_count, m.id not in visible)
+            for m in list(queue._messages)
+        ]
 
     def dlq_messages(self, name: str | None = None) -> dict[str, list[QueueMessage]] | list[QueueMessage]:
         """The messages in the dead-letter queue of `name`: a queue's (its redrive target) or a rule's (its targets'
@@ -96,8 +112,10 @@ class Queues:
                 item = self.resource(name, "AWS::Events::Rule")
             dlqs = self._dead_letter_queues(item)
             if len(dlqs) != 1:
-                raise LookupError(f"{name} has {'several' if dlqs else 'no'} dead-letter queue(s) {dlqs}; "
-                                  "read one with messages(queue)")
+                raise LookupError(
+                    f"{name} has {'several' if dlqs else 'no'} dead-letter queue(s) {dlqs}; "
+                    "read one with messages(queue)"
+                )
             return self.messages(dlqs[0])
         owners = self.registry.of_type("AWS::SQS::Queue") + self.registry.of_type("AWS::Events::Rule")
         result = {}

@@ -11,8 +11,16 @@ from moto.events.models import EventPattern
 from ..events.transform import pipe_document
 from .direct import QueueRef
 
-_SYSTEM_ATTRIBUTES = ("ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
-                      "MessageGroupId", "MessageDeduplicationId", "SequenceNumber", "AWSTraceHeader")
+_SYSTEM_ATTRIBUTES = (
+    "ApproximateReceiveCount",
+    "SentTimestamp",
+    "SenderId",
+    "ApproximateFirstReceiveTimestamp",
+    "MessageGroupId",
+    "MessageDeduplicationId",
+    "SequenceNumber",
+    "AWSTraceHeader",
+)
 
 
 def sqs_record(message: dict, queue: QueueRef, region: str) -> dict:
@@ -65,8 +73,13 @@ class SqsSource:
         messages = self.engine.sqs.receive(self.queue.name, self.batch_size)
         moved = self._dlq_depth() - dlq_before
         if moved > 0:
-            self.engine.timeline.record("dlq", self.queue.label, self.engine.label(self.queue.dlq_name),
-                                        count=moved, reason="maxReceiveCount reached")
+            self.engine.timeline.record(
+                "dlq",
+                self.queue.label,
+                self.engine.label(self.queue.dlq_name),
+                count=moved,
+                reason="maxReceiveCount reached",
+            )
         return messages
 
     def _dlq_depth(self) -> int:

@@ -4,8 +4,9 @@ notices of their lives (start, end, task-token answers, waits) recorded in the t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..events.transform import maybe_json
 from .status_events import publish_status_change
@@ -67,15 +68,25 @@ class Executions:
                     states.append(details["name"])
         status = execution.exec_status.value if hasattr(execution.exec_status, "value") else str(execution.exec_status)
         return ExecutionInfo(
-            name=execution.name, arn=execution.exec_arn, state_machine=self.label(execution.state_machine.arn),
-            status=status, input=maybe_json(execution.input_data), output=maybe_json(getattr(execution, "output", None)),
-            error=getattr(execution, "error", None), cause=getattr(execution, "cause", None), states=states,
+            name=execution.name,
+            arn=execution.exec_arn,
+            state_machine=self.label(execution.state_machine.arn),
+            status=status,
+            input=maybe_json(execution.input_data),
+            output=maybe_json(getattr(execution, "output", None)),
+            error=getattr(execution, "error", None),
+            cause=getattr(execution, "cause", None),
+            states=states,
         )
 
     def execution_started(self, execution: Any) -> None:
         self._bump()
-        self.timeline.record("execution", self._api_caller(), self.label(execution.state_machine.arn)
-                             + "/" + execution.name, status="STARTED")
+        self.timeline.record(
+            "execution",
+            self._api_caller(),
+            self.label(execution.state_machine.arn) + "/" + execution.name,
+            status="STARTED",
+        )
 
     def execution_finished(self, worker: Any, crashed: BaseException | None) -> None:
         self._bump()
@@ -89,8 +100,14 @@ class Executions:
             execution.error = "LocalCloud.EngineError"
             execution.cause = f"{type(crashed).__name__}: {crashed}"
         info = self._execution_info(execution)
-        self.timeline.record("execution", "states", f"{info.state_machine}/{info.name}", status=info.status,
-                             error=info.error, path=" > ".join(info.states))
+        self.timeline.record(
+            "execution",
+            "states",
+            f"{info.state_machine}/{info.name}",
+            status=info.status,
+            error=info.error,
+            path=" > ".join(info.states),
+        )
         publish_status_change(self.client("events"), execution, info.status)
 
     def task_token_answered(self, how: str, token: str, *args: Any, **kwargs: Any) -> None:

@@ -15,7 +15,9 @@ class ExecutionTracker:
     def __init__(self) -> None:
         self.cv = threading.Condition()
         self.active = 0  # execution threads running
-        self.parked: dict[Any, str] = {}  # waiter key -> "timer" (a task token, Retry, Wait: localcloud.timers) | "sync"
+        self.parked: dict[
+            Any, str
+        ] = {}  # waiter key -> "timer" (a task token, Retry, Wait: localcloud.timers) | "sync"
         self.generation = 0  # bumps on every change an execution waiting on another could care about
 
     def started(self) -> None:

@@ -1,4 +1,5 @@
 """The GitHub workflow runs the README's test command, the one .ci/run runs, on pushes and pull requests."""
+
 from __future__ import annotations
 
 from pathlib import Path

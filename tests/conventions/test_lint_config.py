@@ -1,4 +1,5 @@
 """ruff and mypy: configured once (pyproject.toml), pinned once, run the same by make lint and pre-commit."""
+
 from __future__ import annotations
 
 import tomllib

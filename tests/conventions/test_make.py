@@ -1,4 +1,5 @@
 """The Makefile says what each command does, and `npx cdk` runs on the Node that package.json pins."""
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 Regenerated into a temporary folder from the session's synthesis; a difference names the files and the command that
 brings them up to date.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ import pytest
 
 from docgen import catalog
 from docgen.assembly import Assembly
+from docgen.generate import REGENERATE, differences, generate, readme_with_diagram
 from docgen.producers import find_producers
 from lambdas.eventing.schemas import REGISTRY
-from docgen.generate import REGENERATE, differences, generate, readme_with_diagram
 from stacks.components.event_schema_documents import every_event_schema, schema_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +43,12 @@ def test_generating_twice_gives_the_same_bytes(synthesized, generated):
 
 
 def test_every_state_machine_and_event_version_has_its_page(synthesized, generated):
-    machines = [r for t in synthesized.templates().values() for r in t["Resources"].values()
-                if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    machines = [
+        r
+        for t in synthesized.templates().values()
+        for r in t["Resources"].values()
+        if r["Type"] == "AWS::StepFunctions::StateMachine"
+    ]
     assert len([path for path in generated if path.startswith("statemachines/")]) == len(machines)
     for detail_type, version in every_event_schema():
         assert f"events/{detail_type}.v{version}.json" in generated

@@ -33,9 +33,13 @@ def _review_order(cloud, key: str) -> tuple[str, str]:
 def _expired_review(cloud, key: str, order_id: str) -> dict:
     execution = system.payment_execution(cloud, key)
     review = next(r for r in system.ledger_rows(cloud, order_id) if r["entry"] == "REVIEW")
-    return {"status": execution.status, "path": execution.states[execution.states.index("FraudReview"):],
-            "review": review.get("review_status"), "because": review.get("expired_because"),
-            "charges": system.ledger_entries(cloud, order_id)["CHARGE"]}
+    return {
+        "status": execution.status,
+        "path": execution.states[execution.states.index("FraudReview") :],
+        "review": review.get("review_status"),
+        "because": review.get("expired_because"),
+        "charges": system.ledger_entries(cloud, order_id)["CHARGE"],
+    }
 
 
 EXPIRED_PATH = ["FraudReview", "ExpireReview", "NothingToRefund", "EmitPaymentFailed", "NotPaid"]
@@ -49,7 +53,12 @@ def test_a_review_without_heartbeats_expires_after_a_day(cloud):
     cloud.advance(2)
     cloud.run_until_quiet()
     assert _expired_review(cloud, "clock-review-silent", order_id) == {
-        "status": "SUCCEEDED", "path": EXPIRED_PATH, "review": "EXPIRED", "because": "States.Timeout", "charges": 0}
+        "status": "SUCCEEDED",
+        "path": EXPIRED_PATH,
+        "review": "EXPIRED",
+        "because": "States.Timeout",
+        "charges": 0,
+    }
 
 
 def test_heartbeats_keep_a_review_open_until_its_three_day_timeout(cloud):
@@ -65,7 +74,12 @@ def test_heartbeats_keep_a_review_open_until_its_three_day_timeout(cloud):
     quiet = cloud.run_until_quiet(max_advance=TIMEOUT_SECONDS)  # the drain moves the clock to the timeout
     assert quiet.advanced == pytest.approx(left, abs=1) and quiet.waiting_for == []
     assert _expired_review(cloud, "clock-review-beating", order_id) == {
-        "status": "SUCCEEDED", "path": EXPIRED_PATH, "review": "EXPIRED", "because": "States.Timeout", "charges": 0}
+        "status": "SUCCEEDED",
+        "path": EXPIRED_PATH,
+        "review": "EXPIRED",
+        "because": "States.Timeout",
+        "charges": 0,
+    }
 
 
 def test_a_retry_interval_waits_for_the_clock(cloud):
@@ -105,8 +119,9 @@ def _republish_order_created(cloud, original: dict) -> dict[str, str]:
     """An OrderCreated event published again (a new event id, the same idempotency key): whether each consumer's
     Powertools layer replayed the stored result or ran the handler."""
     mark = len(cloud.timeline)
-    cloud.put_events([{"Source": original["source"], "DetailType": original["detail-type"],
-                       "Detail": original["detail"]}])
+    cloud.put_events(
+        [{"Source": original["source"], "DetailType": original["detail-type"], "Detail": original["detail"]}]
+    )
     cloud.run_until_quiet()
     runs: dict[str, str] = {}
     for entry in cloud.timeline.entries[mark:]:

@@ -10,7 +10,9 @@ import pytest
 
 STATEMACHINES = sorted((Path(__file__).resolve().parents[2] / "statemachines").glob("*.asl.json"))
 LAMBDA_TRANSIENT = {
-    "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
 }
 # Safe to retry because every task is idempotent (Powertools on the key + the ledger's conditional rows).
@@ -28,8 +30,12 @@ def retried(state: dict) -> set[str]:
 
 
 def lambda_tasks():
-    return [(p.name, n, s) for p in STATEMACHINES for n, s in tasks(p)
-            if s["Resource"].endswith("FunctionArn}") or "lambda:invoke" in s["Resource"]]
+    return [
+        (p.name, n, s)
+        for p in STATEMACHINES
+        for n, s in tasks(p)
+        if s["Resource"].endswith("FunctionArn}") or "lambda:invoke" in s["Resource"]
+    ]
 
 
 @pytest.mark.parametrize(("machine", "name", "state"), lambda_tasks(), ids=lambda v: v if isinstance(v, str) else "")

@@ -62,7 +62,7 @@ class Bus:
         sent = context.get("bus_recorder_entries")
         if http_response.status_code != 200 or not sent:
             return
-        for entry, result in zip(sent, parsed.get("Entries", [])):
+        for entry, result in zip(sent, parsed.get("Entries", []), strict=True):
             if not result.get("EventId"):
                 continue
             self._seen.append(
@@ -322,15 +322,19 @@ def chain_event(key: str, detail_type: str, data: dict[str, Any] | None = None, 
         "OrderCreated": lambda: order_created_data(key),
         "StockReserved": lambda: {"order-id": order_id, "skus": ["BOOK-1"], "order": payment_order_data()},
         "StockShortage": lambda: {"order-id": order_id, "skus": ["BOOK-1"]},
-        "PaymentCompleted": lambda: {"order-id": order_id, "charge-id": "ch_1", "amount-cents": 2500,
-                                     "currency": "AU"},
+        "PaymentCompleted": lambda: {"order-id": order_id, "charge-id": "ch_1", "amount-cents": 2500, "currency": "AU"},
         "PaymentFailed": lambda: {"order-id": order_id, "reason": "CardDeclinedError", "refunded": False},
         "OrderShipped": lambda: {"order-id": order_id, "shipment-id": "shp_1"},
     }
     event_key = key if detail_type == "OrderCreated" else derive_key(key, detail_type)
     version = "2" if detail_type in ("OrderCreated", "StockReserved") else "1"
-    return eventbridge_event(detail_type, data or defaults[detail_type](), key=event_key, correlation_id=key,
-                             version=kwargs.get("version", version))
+    return eventbridge_event(
+        detail_type,
+        data or defaults[detail_type](),
+        key=event_key,
+        correlation_id=key,
+        version=kwargs.get("version", version),
+    )
 
 
 def record_of(event: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

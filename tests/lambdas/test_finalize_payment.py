@@ -16,21 +16,38 @@ MACHINE = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:Payments-Payment"
 
 
 def workflow_order(key: str) -> dict:
-    return {"order_id": order_id_of(key), "customer_id": "c", "currency": "USD", "total_cents": 2500,
-            "items": [{"sku": "BOOK-1", "quantity": 2, "unit_price_cents": 1250}], "card_token": "tok_visa"}
+    return {
+        "order_id": order_id_of(key),
+        "customer_id": "c",
+        "currency": "USD",
+        "total_cents": 2500,
+        "items": [{"sku": "BOOK-1", "quantity": 2, "unit_price_cents": 1250}],
+        "card_token": "tok_visa",
+    }
 
 
 def status_change(key: str, status: str = "FAILED", error: str | None = "RefundNotRecorded") -> dict:
     """Step Functions' event on the default bus, in the shape AWS documents."""
     execution_arn = f"{MACHINE}:{key}".replace(":stateMachine:", ":execution:")
     return {
-        "version": "0", "id": "e-1", "source": "aws.states", "detail-type": "Step Functions Execution Status Change",
-        "account": ACCOUNT, "region": REGION, "resources": [execution_arn],
+        "version": "0",
+        "id": "e-1",
+        "source": "aws.states",
+        "detail-type": "Step Functions Execution Status Change",
+        "account": ACCOUNT,
+        "region": REGION,
+        "resources": [execution_arn],
         "detail": {
-            "executionArn": execution_arn, "stateMachineArn": MACHINE,
-            "name": key, "status": status, "startDate": 1, "stopDate": 2,
-            "input": json.dumps({"idempotency_key": key, "order": workflow_order(key)}), "output": None,
-            "error": error, "cause": "injected",
+            "executionArn": execution_arn,
+            "stateMachineArn": MACHINE,
+            "name": key,
+            "status": status,
+            "startDate": 1,
+            "stopDate": 2,
+            "input": json.dumps({"idempotency_key": key, "order": workflow_order(key)}),
+            "output": None,
+            "error": error,
+            "cause": "injected",
         },
     }
 
@@ -51,8 +68,11 @@ def test_a_charge_left_unrefunded_is_refunded_and_the_payment_fails(ctx, tables,
     assert set(ledger(tables, "K-fin")) == {"CHARGE", "REFUND"}
     [event] = bus.published()
     assert (event["source"], event["detail-type"]) == ("com.payments", "PaymentFailed")
-    assert event["detail"]["data"] == {"order-id": order_id_of("K-fin"), "reason": "RefundNotRecorded",
-                                       "refunded": True}
+    assert event["detail"]["data"] == {
+        "order-id": order_id_of("K-fin"),
+        "reason": "RefundNotRecorded",
+        "refunded": True,
+    }
     # the key the workflow would have used: whoever heard the workflow's own PaymentFailed drops this one
     assert event["detail"]["metadata"]["idempotency-key"] == derive_key("K-fin", "PaymentFailed")
     assert event["detail"]["metadata"]["correlation-id"] == "K-fin"
@@ -70,7 +90,8 @@ def test_a_settled_charge_that_was_not_announced_completes_the_payment(ctx, tabl
     service.charge_card(tables["payments"], "K-settled", workflow_order("K-settled"))
     tables["payments"].update_item(
         Key={"order_id": order_id_of("K-settled"), "entry": "CHARGE"},
-        UpdateExpression="SET settlement_status = :s", ExpressionAttributeValues={":s": "SETTLED"},
+        UpdateExpression="SET settlement_status = :s",
+        ExpressionAttributeValues={":s": "SETTLED"},
     )
     result = finalize_payment.handler(status_change("K-settled", error="PaymentCompletedNotEmitted"), ctx)
     assert result["outcome"] == "PaymentCompleted" and set(ledger(tables, "K-settled")) == {"CHARGE"}
@@ -81,8 +102,15 @@ def test_a_settled_charge_that_was_not_announced_completes_the_payment(ctx, tabl
 
 
 def test_no_charge_fails_the_payment_and_expires_a_pending_review(ctx, tables, bus):
-    tables["payments"].put_item(Item={"order_id": order_id_of("K-review"), "entry": "REVIEW",
-                                      "review_status": "PENDING", "task_token": "t", "idempotency_key": "K-review"})
+    tables["payments"].put_item(
+        Item={
+            "order_id": order_id_of("K-review"),
+            "entry": "REVIEW",
+            "review_status": "PENDING",
+            "task_token": "t",
+            "idempotency_key": "K-review",
+        }
+    )
     result = finalize_payment.handler(status_change("K-review", "TIMED_OUT", None), ctx)
     assert result == {"order_id": order_id_of("K-review"), "outcome": "PaymentFailed", "refunded": False}
     assert ledger(tables, "K-review")["REVIEW"]["review_status"] == "EXPIRED"

@@ -34,16 +34,27 @@ def review_input(key: str, token: str = "token-1") -> dict:
     return {
         "task_token": token,
         "idempotency_key": key,
-        "order": {"order_id": order_id_of(key), "customer_id": "c", "currency": "NZ", "items": [
-            {"sku": "TV", "quantity": 1, "unit_price_cents": 500000}], "total_cents": 500000, "card_token": "tok_visa"},
+        "order": {
+            "order_id": order_id_of(key),
+            "customer_id": "c",
+            "currency": "NZ",
+            "items": [{"sku": "TV", "quantity": 1, "unit_price_cents": 500000}],
+            "total_cents": 500000,
+            "card_token": "tok_visa",
+        },
     }
 
 
 def decide(key: str, decision, reason: str = "looks fine", order_id: str | None = None):
     order_id = order_id or order_id_of(key)
     body = {"decision": decision, "reason": reason} if decision in ("APPROVE", "REJECT") else decision
-    return api_event("POST", f"/orders/{order_id}/review", route="POST /orders/{order_id}/review",
-                     body=body, path_parameters={"order_id": order_id})
+    return api_event(
+        "POST",
+        f"/orders/{order_id}/review",
+        route="POST /orders/{order_id}/review",
+        body=body,
+        path_parameters={"order_id": order_id},
+    )
 
 
 def review_row(tables, key: str) -> dict | None:
@@ -97,8 +108,15 @@ def test_the_same_decision_again_answers_already_recorded(request_ctx, decide_ct
     request_fraud_review.handler(review_input("K-again"), request_ctx)
     first = json.loads(decide_review.handler(decide("K-again", "APPROVE"), decide_ctx)["body"])
 
-    hook = FailOn(aws.client("stepfunctions"), "provide-client-params.stepfunctions.SendTaskSuccess",
-                  transient(gone, "SendTaskSuccess")) if gone else None
+    hook = (
+        FailOn(
+            aws.client("stepfunctions"),
+            "provide-client-params.stepfunctions.SendTaskSuccess",
+            transient(gone, "SendTaskSuccess"),
+        )
+        if gone
+        else None
+    )
     if hook:
         hook.__enter__()
     try:
@@ -158,8 +176,11 @@ def test_poison_decision_is_400_and_changes_nothing(request_ctx, decide_ctx, tab
 
 def test_a_decision_after_the_task_timed_out_says_so(request_ctx, decide_ctx, tables):
     request_fraud_review.handler(review_input("K-late"), request_ctx)
-    with FailOn(aws.client("stepfunctions"), "provide-client-params.stepfunctions.SendTaskSuccess",
-                transient("TaskTimedOut", "SendTaskSuccess")):
+    with FailOn(
+        aws.client("stepfunctions"),
+        "provide-client-params.stepfunctions.SendTaskSuccess",
+        transient("TaskTimedOut", "SendTaskSuccess"),
+    ):
         response = decide_review.handler(decide("K-late", "APPROVE"), decide_ctx)
     assert response["statusCode"] == 409
     body = json.loads(response["body"])

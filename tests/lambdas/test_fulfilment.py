@@ -81,13 +81,18 @@ def test_reserves_stock_and_emits_stock_reserved_with_a_derived_key(stock_ctx, t
     # the ANZ rule's data.currency does not route stock events to compliance.
     assert event["detail"]["metadata"]["event-version"] == "2"
     assert event["detail"]["data"] == {
-        "order-id": order_id_of("K-stock"), "skus": ["BOOK-1"], "order": payment_order_data()}
+        "order-id": order_id_of("K-stock"),
+        "skus": ["BOOK-1"],
+        "order": payment_order_data(),
+    }
     assert "currency" not in event["detail"]["data"]
 
 
 def test_a_failed_payment_puts_the_reserved_stock_back_once(stock_ctx, tables, bus):
-    items = [{"sku": "BOOK-1", "quantity": 2, "unit-price-cents": 1}, {"sku": "PEN-9", "quantity": 1,
-                                                                         "unit-price-cents": 1}]
+    items = [
+        {"sku": "BOOK-1", "quantity": 2, "unit-price-cents": 1},
+        {"sku": "PEN-9", "quantity": 1, "unit-price-cents": 1},
+    ]
     reserve_stock.handler(sqs_batch(record_of(order_event("K-release", items))), stock_ctx)
     assert (available(tables, "BOOK-1"), available(tables, "PEN-9")) == (3, 0)
     failed = chain_event("K-release", "PaymentFailed")
@@ -105,8 +110,12 @@ def test_a_failed_payment_puts_the_reserved_stock_back_once(stock_ctx, tables, b
 def test_a_failed_payment_after_a_shortage_releases_nothing(stock_ctx, tables, bus):
     short = order_event("K-short-rel", [{"sku": "PEN-9", "quantity": 3, "unit-price-cents": 1}])
     reserve_stock.handler(sqs_batch(record_of(short)), stock_ctx)
-    assert reserve_stock.handler(sqs_batch(record_of(chain_event("K-short-rel", "PaymentFailed"))), stock_ctx)[
-        "batchItemFailures"] == []
+    assert (
+        reserve_stock.handler(sqs_batch(record_of(chain_event("K-short-rel", "PaymentFailed"))), stock_ctx)[
+            "batchItemFailures"
+        ]
+        == []
+    )
     assert available(tables, "PEN-9") == 1
     assert item(tables, f"ORDER#{order_id_of('K-short-rel')}", "RESERVATION")["outcome"] == "SHORTAGE"
 
@@ -131,13 +140,19 @@ def test_concurrent_duplicates_reserve_once(stock_ctx, tables, bus):
     [
         ([{"sku": "PEN-9", "quantity": 2, "unit-price-cents": 300}], ["PEN-9"]),
         ([{"sku": "GHOST", "quantity": 1, "unit-price-cents": 300}], ["GHOST"]),
-        ([{"sku": "BOOK-1", "quantity": 1, "unit-price-cents": 1}, {"sku": "PEN-9", "quantity": 3,
-                                                                    "unit-price-cents": 1}], ["PEN-9"]),
+        (
+            [
+                {"sku": "BOOK-1", "quantity": 1, "unit-price-cents": 1},
+                {"sku": "PEN-9", "quantity": 3, "unit-price-cents": 1},
+            ],
+            ["PEN-9"],
+        ),
     ],
 )
 def test_shortage_takes_nothing_and_emits_stock_shortage(stock_ctx, tables, bus, items, short):
-    assert reserve_stock.handler(sqs_batch(record_of(order_event("K-short", items))), stock_ctx)[
-        "batchItemFailures"] == []
+    assert (
+        reserve_stock.handler(sqs_batch(record_of(order_event("K-short", items))), stock_ctx)["batchItemFailures"] == []
+    )
     assert (available(tables, "BOOK-1"), available(tables, "PEN-9")) == (5, 1)
     [event] = bus.published()
     assert event["detail-type"] == "StockShortage" and event["detail"]["data"]["skus"] == short
@@ -145,8 +160,10 @@ def test_shortage_takes_nothing_and_emits_stock_shortage(stock_ctx, tables, bus,
 
 
 def test_the_same_sku_twice_in_an_order_is_one_reservation(stock_ctx, tables):
-    items = [{"sku": "BOOK-1", "quantity": 2, "unit-price-cents": 1}, {"sku": "BOOK-1", "quantity": 3,
-                                                                       "unit-price-cents": 1}]
+    items = [
+        {"sku": "BOOK-1", "quantity": 2, "unit-price-cents": 1},
+        {"sku": "BOOK-1", "quantity": 3, "unit-price-cents": 1},
+    ]
     reserve_stock.handler(sqs_batch(record_of(order_event("K-same-sku", items))), stock_ctx)
     assert available(tables, "BOOK-1") == 0
 
@@ -208,8 +225,11 @@ def compliance_ctx(function, tables):
 
 
 def test_records_anz_orders_and_payments_once_each(compliance_ctx, tables):
-    big = chain_event("K-anz", "PaymentCompleted", data={"order-id": order_id_of("K-anz"), "charge-id": "ch",
-                                                          "amount-cents": 2_000_000, "currency": "NZ"})
+    big = chain_event(
+        "K-anz",
+        "PaymentCompleted",
+        data={"order-id": order_id_of("K-anz"), "charge-id": "ch", "amount-cents": 2_000_000, "currency": "NZ"},
+    )
     batch = sqs_batch(record_of(chain_event("K-anz", "OrderCreated")), record_of(big))
     assert check_compliance.handler(batch, compliance_ctx)["batchItemFailures"] == []
     assert check_compliance.handler(batch, compliance_ctx)["batchItemFailures"] == []
@@ -247,8 +267,7 @@ def test_compliance_refuses_events_it_does_not_check(compliance_ctx, tables):
 
 def test_compliance_changed_payload_fails(compliance_ctx, tables):
     check_compliance.handler(sqs_batch(record_of(chain_event("K-anz-chg", "OrderCreated"))), compliance_ctx)
-    forged = record_of(chain_event("K-anz-chg", "OrderCreated",
-                                   data=order_created_data("K-anz-chg", currency="NZ")))
+    forged = record_of(chain_event("K-anz-chg", "OrderCreated", data=order_created_data("K-anz-chg", currency="NZ")))
     assert failed_ids(check_compliance.handler(sqs_batch(forged), compliance_ctx)) == [forged["messageId"]]
     assert [r["jurisdiction"] for r in order_rows(tables, "K-anz-chg")] == ["AU"]
 
@@ -301,8 +320,13 @@ def test_ship_crash_after_publish_then_redelivery_repeats_the_same_event(ship_ct
 
 def test_ship_changed_payload_fails_and_poison_fails(ship_ctx, tables, bus):
     ship_order.handler(sqs_batch(record_of(chain_event("K-ship-chg", "PaymentCompleted"))), ship_ctx)
-    forged = record_of(chain_event("K-ship-chg", "PaymentCompleted", data={
-        "order-id": order_id_of("K-ship-chg"), "charge-id": "ch_other", "amount-cents": 1, "currency": "AU"}))
+    forged = record_of(
+        chain_event(
+            "K-ship-chg",
+            "PaymentCompleted",
+            data={"order-id": order_id_of("K-ship-chg"), "charge-id": "ch_other", "amount-cents": 1, "currency": "AU"},
+        )
+    )
     poison = sqs_record("[]", group="g-other")
     response = ship_order.handler(sqs_batch(forged, poison), ship_ctx)
     assert failed_ids(response) == [forged["messageId"], poison["messageId"]]

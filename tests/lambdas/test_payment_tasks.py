@@ -158,13 +158,16 @@ def test_settlement_rejected_card_charges_here(charge_ctx, tables):
 
 def test_ledger_throttling_is_provider_unavailable_and_the_retry_charges_once(charge_ctx, tables):
     payments_client = aws.table("PaymentsTable").meta.client
-    with FailOn(
-        payments_client,
-        "provide-client-params.dynamodb.PutItem",
-        transient("ProvisionedThroughputExceededException", "PutItem"),
-        when=lambda p: p.get("TableName") == "PaymentsTable",
-        times=1,
-    ), pytest.raises(PaymentProviderUnavailableError):
+    with (
+        FailOn(
+            payments_client,
+            "provide-client-params.dynamodb.PutItem",
+            transient("ProvisionedThroughputExceededException", "PutItem"),
+            when=lambda p: p.get("TableName") == "PaymentsTable",
+            times=1,
+        ),
+        pytest.raises(PaymentProviderUnavailableError),
+    ):
         charge_card.handler(task_input("K-throttle"), charge_ctx)
     assert not ledger(tables)
     charge_card.handler(task_input("K-throttle"), charge_ctx)

@@ -80,8 +80,9 @@ def test_starts_one_execution_named_by_the_token_with_the_snake_case_order(ctx, 
 
 
 def test_a_v1_stock_reserved_carries_no_order_and_starts_nothing(ctx, sfn, machine):
-    event = chain_event("K-v1", "StockReserved", data={"order-id": order_id_of("K-v1"), "skus": ["BOOK-1"]},
-                        version="1")
+    event = chain_event(
+        "K-v1", "StockReserved", data={"order-id": order_id_of("K-v1"), "skus": ["BOOK-1"]}, version="1"
+    )
     assert start_payment.handler(sqs_batch(record_of(event)), ctx)["batchItemFailures"] == []
     assert executions(sfn, machine) == []
 
@@ -143,19 +144,28 @@ def test_a_succeeded_execution_for_the_name_is_success(ctx, sfn, machine, tables
     start_payment.handler(sqs_batch(record_of(event)), ctx)
     [execution] = executions(sfn, machine)
     _forget_idempotency(tables)
-    with CallCounter(aws.client("stepfunctions"), "stepfunctions") as calls, FailOn(
-        aws.client("stepfunctions"), "provide-client-params.stepfunctions.StartExecution", already_exists
-    ) as refused, succeeded(aws.client("stepfunctions")):
+    with (
+        CallCounter(aws.client("stepfunctions"), "stepfunctions") as calls,
+        FailOn(
+            aws.client("stepfunctions"), "provide-client-params.stepfunctions.StartExecution", already_exists
+        ) as refused,
+        succeeded(aws.client("stepfunctions")),
+    ):
         assert start_payment.handler(sqs_batch(record_of(event)), ctx)["batchItemFailures"] == []
     assert refused.failures == 1 and calls.calls[-1:] == ["DescribeExecution"]
     [record] = tables["idempotency"].scan()["Items"]
     assert json.loads(record["data"]) == {
-        "execution_arn": execution["executionArn"], "started": False, "status": "SUCCEEDED", "finish": False}
+        "execution_arn": execution["executionArn"],
+        "started": False,
+        "status": "SUCCEEDED",
+        "finish": False,
+    }
     assert len(executions(sfn, machine)) == 1 and bus.published() == []
 
 
-def test_a_redelivery_after_the_execution_closed_unfinished_refunds_and_fails_the_payment(ctx, sfn, machine, tables,
-                                                                                       bus):
+def test_a_redelivery_after_the_execution_closed_unfinished_refunds_and_fails_the_payment(
+    ctx, sfn, machine, tables, bus
+):
     """The name K stays taken for 90 days: StartPayment must finish the order itself, not call it a success."""
     event = chain_event("K-aborted", "StockReserved")
     start_payment.handler(sqs_batch(record_of(event)), ctx)
@@ -194,13 +204,22 @@ def test_concurrent_duplicates_start_one_execution(ctx, sfn, machine):
 
 def test_changed_payload_under_the_same_key_fails_the_record(ctx, sfn, machine):
     start_payment.handler(sqs_batch(record_of(chain_event("K-changed", "StockReserved"))), ctx)
-    forged = chain_event("K-changed", "StockReserved", data={
-        "order-id": order_id_of("K-changed"), "skus": ["BOOK-1"], "order": payment_order_data(**{"total-cents": 1})})
+    forged = chain_event(
+        "K-changed",
+        "StockReserved",
+        data={
+            "order-id": order_id_of("K-changed"),
+            "skus": ["BOOK-1"],
+            "order": payment_order_data(**{"total-cents": 1}),
+        },
+    )
     record = record_of(forged)
     assert failed_ids(start_payment.handler(sqs_batch(record), ctx)) == [record["messageId"]]
     [execution] = executions(sfn, machine)
-    assert json.loads(sfn.describe_execution(executionArn=execution["executionArn"])["input"])["order"][
-        "total_cents"] == 2500
+    assert (
+        json.loads(sfn.describe_execution(executionArn=execution["executionArn"])["input"])["order"]["total_cents"]
+        == 2500
+    )
 
 
 def test_crash_after_start_before_the_response_then_redelivery(ctx, sfn, machine, tables):

@@ -62,7 +62,8 @@ class StatefulStack(cdk.Stack):
             retention=cdk.Duration.days(7),
         )
         self.table = dynamodb.Table(
-            self, "Table",
+            self,
+            "Table",
             partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -77,7 +78,8 @@ class AppStack(cdk.Stack):
 
         def fn(name: str, handler: str, **env: str) -> lambda_.Function:
             f = lambda_.Function(
-                self, name,
+                self,
+                name,
                 runtime=lambda_.Runtime.PYTHON_3_13,
                 handler=f"fixture.handlers.{handler}",
                 code=code,
@@ -99,20 +101,25 @@ class AppStack(cdk.Stack):
         buffer = sqs.Queue(self, "Buffer", dead_letter_queue=sqs.DeadLetterQueue(queue=buffer_dlq, max_receive_count=3))
         inbox_dlq = sqs.Queue(self, "InboxDlq", fifo=True)
         inbox = sqs.Queue(
-            self, "Inbox",
+            self,
+            "Inbox",
             fifo=True,
             visibility_timeout=cdk.Duration.seconds(30),
             dead_letter_queue=sqs.DeadLetterQueue(queue=inbox_dlq, max_receive_count=2),
         )
         notes = sqs.Queue(self, "Notes")
         cloudwatch.Alarm(
-            self, "InboxDlqAlarm",
+            self,
+            "InboxDlqAlarm",
             metric=inbox_dlq.metric_approximate_number_of_messages_visible(),
-            threshold=1, evaluation_periods=1,
+            threshold=1,
+            evaluation_periods=1,
         )
 
         events.Rule(
-            self, "ThingsRule", event_bus=bus,
+            self,
+            "ThingsRule",
+            event_bus=bus,
             event_pattern=events.EventPattern(source=["fixture.things"], detail_type=["ThingCreated"]),
             targets=[targets.SqsQueue(buffer)],
         )
@@ -121,7 +128,8 @@ class AppStack(cdk.Stack):
         buffer.grant_consume_messages(pipe_role)
         inbox.grant_send_messages(pipe_role)
         pipes.CfnPipe(
-            self, "InboxPipe",
+            self,
+            "InboxPipe",
             role_arn=pipe_role.role_arn,
             source=buffer.queue_arn,
             source_parameters=pipes.CfnPipe.PipeSourceParametersProperty(
@@ -139,12 +147,14 @@ class AppStack(cdk.Stack):
         consume.add_event_source(sources.SqsEventSource(inbox, batch_size=10, report_batch_item_failures=True))
 
         child = sfn.StateMachine(
-            self, "Child",
+            self,
+            "Child",
             definition_body=sfn.DefinitionBody.from_file(str(MACHINES / "child.asl.json")),
             definition_substitutions={"SettleFunctionArn": settle.function_arn},
         )
         parent = sfn.StateMachine(
-            self, "Parent",
+            self,
+            "Parent",
             definition_body=sfn.DefinitionBody.from_file(str(MACHINES / "parent.asl.json")),
             definition_substitutions={
                 "ValidateFunctionArn": validate.function_arn,
@@ -166,18 +176,27 @@ class AppStack(cdk.Stack):
 
         settled_dlq = sqs.Queue(self, "SettledDlq")  # a rule target's dead-letter queue
         events.Rule(
-            self, "SettledRule", event_bus=bus,
+            self,
+            "SettledRule",
+            event_bus=bus,
             event_pattern=events.EventPattern(detail_type=["ThingSettled"]),
             targets=[
-                targets.LambdaFunction(echo, dead_letter_queue=settled_dlq, event=events.RuleTargetInput.from_object(
-                    {"item": events.EventField.from_path("$.detail.data.item-id"), "kind": "settled"})),
+                targets.LambdaFunction(
+                    echo,
+                    dead_letter_queue=settled_dlq,
+                    event=events.RuleTargetInput.from_object(
+                        {"item": events.EventField.from_path("$.detail.data.item-id"), "kind": "settled"}
+                    ),
+                ),
                 targets.SfnStateMachine(child, input=events.RuleTargetInput.from_event_path("$.detail.data")),
                 targets.SqsQueue(notes, message=events.RuleTargetInput.from_object({"note": "settled"})),
             ],
         )
         audit = logs.LogGroup(self, "Audit", retention=logs.RetentionDays.ONE_WEEK)
         events.Rule(
-            self, "AuditRule", event_bus=bus,
+            self,
+            "AuditRule",
+            event_bus=bus,
             event_pattern=events.EventPattern(account=[cdk.Aws.ACCOUNT_ID]),
             targets=[targets.CloudWatchLogGroup(audit)],
         )

@@ -92,15 +92,20 @@ def test_a_hook_can_fail_the_test_clients_call_after_it_ran(cloud):
     assert any(u.endswith("/made-anyway") for u in cloud.client("sqs").list_queues()["QueueUrls"])
 
 
-@pytest.mark.parametrize(("service", "operation", "call"), [
-    ("sqs", "ListQueues", lambda c: c.list_queues()),  # json
-    ("lambda", "ListFunctions", lambda c: c.list_functions()),  # rest-json
-    ("sns", "ListTopics", lambda c: c.list_topics()),  # query
-    ("s3", "ListBuckets", lambda c: c.list_buckets()),  # rest-xml
-    ("ec2", "DescribeRegions", lambda c: c.describe_regions()),  # ec2
-])
+@pytest.mark.parametrize(
+    ("service", "operation", "call"),
+    [
+        ("sqs", "ListQueues", lambda c: c.list_queues()),  # json
+        ("lambda", "ListFunctions", lambda c: c.list_functions()),  # rest-json
+        ("sns", "ListTopics", lambda c: c.list_topics()),  # query
+        ("s3", "ListBuckets", lambda c: c.list_buckets()),  # rest-xml
+        ("ec2", "DescribeRegions", lambda c: c.describe_regions()),  # ec2
+    ],
+)
 def test_the_error_reaches_the_sdk_in_every_protocol(cloud, service, operation, call):
-    fault = cloud.hooks.add(FailAwsCall(service, operation, code="AccessDeniedException", message="not you", status=403))
+    fault = cloud.hooks.add(
+        FailAwsCall(service, operation, code="AccessDeniedException", message="not you", status=403)
+    )
     with pytest.raises(ClientError) as caught:
         call(cloud.client(service))
     error = caught.value.response["Error"]

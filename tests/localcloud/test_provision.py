@@ -62,8 +62,12 @@ def test_what_is_not_run_is_listed_once(cloud):
     for item in cloud.unsupported:
         by_type.setdefault(item.type, []).append(item)
     assert set(by_type) == {
-        "AWS::CloudWatch::Alarm", "AWS::IAM::Policy", "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy",
-        "Custom::CloudwatchLogResourcePolicy", "AWS::Lambda::Function (nodejs24.x)",
+        "AWS::CloudWatch::Alarm",
+        "AWS::IAM::Policy",
+        "AWS::Lambda::Permission",
+        "AWS::SQS::QueuePolicy",
+        "Custom::CloudwatchLogResourcePolicy",
+        "AWS::Lambda::Function (nodejs24.x)",
     }
     text = cloud.format_unsupported()
     assert text.count("AWS::IAM::Policy") == 1 and "the permission checks (localcloud/iam) read it" in text
@@ -79,5 +83,8 @@ def test_start_logs_the_unsupported_list_once(fixture_out, caplog):
 
 def test_http_routes_come_from_the_template(cloud):
     assert sorted(r.route_key for r in cloud.router.routes) == [
-        "GET /things/{thing_id}", "POST /things", "POST /things/{thing_id}/review"]
+        "GET /things/{thing_id}",
+        "POST /things",
+        "POST /things/{thing_id}/review",
+    ]
     assert {r.authorization for r in cloud.router.routes} == {"AWS_IAM"}

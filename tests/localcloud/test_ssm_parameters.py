@@ -29,16 +29,29 @@ def test_local_parameters_are_real_ssm_parameters(ssm):
 
 
 def test_ssm_typed_parameters_are_read_by_name_and_others_keep_their_default(ssm):
-    values = template_parameter_values({
-        "Layer": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": LAYER_PARAMETER},
-        "BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/cdk-bootstrap/hnb659fds/version"},
-        "Plain": {"Type": "String", "Default": "x"},
-    }, ssm)
-    assert values == {"Layer": ssm.get_parameter(Name=LAYER_PARAMETER)["Parameter"]["Value"], "BootstrapVersion": "29", "Plain": "x"}
+    values = template_parameter_values(
+        {
+            "Layer": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": LAYER_PARAMETER},
+            "BootstrapVersion": {
+                "Type": "AWS::SSM::Parameter::Value<String>",
+                "Default": "/cdk-bootstrap/hnb659fds/version",
+            },
+            "Plain": {"Type": "String", "Default": "x"},
+        },
+        ssm,
+    )
+    assert values == {
+        "Layer": ssm.get_parameter(Name=LAYER_PARAMETER)["Parameter"]["Value"],
+        "BootstrapVersion": "29",
+        "Plain": "x",
+    }
 
 
 def test_a_parameter_the_local_cloud_does_not_hold_is_a_clear_error(ssm):
     missing = "/aws/service/powertools/python/arm64/python3.13/0.0.1"
-    with pytest.raises(MissingSsmParameter, match=r"Layer reads SSM parameter '/aws/service/powertools/python/arm64/"
-                                                  r"python3.13/0.0.1'.*LOCAL_PARAMETERS"):
+    with pytest.raises(
+        MissingSsmParameter,
+        match=r"Layer reads SSM parameter '/aws/service/powertools/python/arm64/"
+        r"python3.13/0.0.1'.*LOCAL_PARAMETERS",
+    ):
         template_parameter_values({"Layer": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": missing}}, ssm)

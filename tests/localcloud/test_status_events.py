@@ -16,9 +16,15 @@ MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:Payment"
 
 def execution(**overrides):
     values = dict(
-        exec_arn=MACHINE.replace(":stateMachine:", ":execution:") + ":K-1", state_machine=SimpleNamespace(arn=MACHINE),
-        name="K-1", input_data={"idempotency_key": "K-1"}, output=None, error="RefundNotRecorded", cause="why",
-        start_date=datetime(2026, 12, 3, tzinfo=UTC), stop_date=datetime(2026, 12, 3, 0, 0, 1, tzinfo=UTC),
+        exec_arn=MACHINE.replace(":stateMachine:", ":execution:") + ":K-1",
+        state_machine=SimpleNamespace(arn=MACHINE),
+        name="K-1",
+        input_data={"idempotency_key": "K-1"},
+        output=None,
+        error="RefundNotRecorded",
+        cause="why",
+        start_date=datetime(2026, 12, 3, tzinfo=UTC),
+        stop_date=datetime(2026, 12, 3, 0, 0, 1, tzinfo=UTC),
     )
     return SimpleNamespace(**{**values, **overrides})
 
@@ -38,8 +44,12 @@ def test_the_event_reaches_a_rule_on_the_default_bus():
         sqs = boto3.client("sqs", region_name="us-east-1")
         queue = sqs.create_queue(QueueName="closed")["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="closed", EventPattern=json.dumps(
-            {"source": [SOURCE], "detail-type": [DETAIL_TYPE], "detail": {"status": ["FAILED"]}}))
+        events.put_rule(
+            Name="closed",
+            EventPattern=json.dumps(
+                {"source": [SOURCE], "detail-type": [DETAIL_TYPE], "detail": {"status": ["FAILED"]}}
+            ),
+        )
         events.put_targets(Rule="closed", Targets=[{"Id": "q", "Arn": arn}])
         publish_status_change(events, execution(), "FAILED")
         publish_status_change(events, execution(name="K-2"), "SUCCEEDED")

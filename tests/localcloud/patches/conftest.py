@@ -11,5 +11,3 @@ def cloud_free():
     assert base.engine is None
     yield
     assert threading.active_count() >= 1
-
-

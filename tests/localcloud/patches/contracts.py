@@ -19,4 +19,3 @@ def contract(*names):
 def unpatched(name):
     """The attribute as moto ships it (whether or not a LocalCloud is running)."""
     return patches.original(name)
-

@@ -45,6 +45,7 @@ def test_one_cloud_per_process(cloud, fixture_out):
     with pytest.raises(RuntimeError, match="already running"):
         LocalCloud.start(fixture_out)
 
+
 @contract("moto_method_names_cache")
 def test_call_action_only_checks_membership_in_the_method_names(cloud_free):
     from moto.core import responses
@@ -56,8 +57,6 @@ def test_call_action_only_checks_membership_in_the_method_names(cloud_free):
     names = core._cached_method_names(DynamoHandler)
     assert names == set(unpatched("moto_method_names_cache")(DynamoHandler)) and "update_item" in names
     core._method_names_cache.clear()
-
-
 
 
 # ---------------------------------------------------------------- every AWS call (aws_calls.py)

@@ -17,28 +17,43 @@ def _ast_dump(node):
     return repr(node)
 
 
-_UPDATE = ("SET #s = :s, history = list_append(if_not_exists(history, :empty), :entry),"
-           " #v = if_not_exists(#v, :zero) + :one")
+_UPDATE = (
+    "SET #s = :s, history = list_append(if_not_exists(history, :empty), :entry), #v = if_not_exists(#v, :zero) + :one"
+)
 
 
 def _orders_table(cloud):
     ddb = cloud.client("dynamodb")
-    ddb.create_table(TableName="contract-speed", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
+    ddb.create_table(
+        TableName="contract-speed",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     return ddb
 
 
 def _update(ddb, key, status, entry, condition=None, version=None):
-    values = {":s": {"S": status}, ":empty": {"L": []}, ":entry": {"L": [{"S": entry}]}, ":zero": {"N": "0"},
-              ":one": {"N": "1"}}
+    values = {
+        ":s": {"S": status},
+        ":empty": {"L": []},
+        ":entry": {"L": [{"S": entry}]},
+        ":zero": {"N": "0"},
+        ":one": {"N": "1"},
+    }
     kwargs = {}
     if condition:
         kwargs["ConditionExpression"] = condition
         values[":version"] = {"N": str(version)}
-    return ddb.update_item(TableName="contract-speed", Key={"id": {"S": key}}, UpdateExpression=_UPDATE,
-                           ExpressionAttributeNames={"#s": "status", "#v": "version"},
-                           ExpressionAttributeValues=values, ReturnValues="ALL_NEW", **kwargs)["Attributes"]
+    return ddb.update_item(
+        TableName="contract-speed",
+        Key={"id": {"S": key}},
+        UpdateExpression=_UPDATE,
+        ExpressionAttributeNames={"#s": "status", "#v": "version"},
+        ExpressionAttributeValues=values,
+        ReturnValues="ALL_NEW",
+        **kwargs,
+    )["Attributes"]
 
 
 @contract("dynamodb_update_expression_cache")
@@ -53,15 +68,21 @@ def test_update_expression_asts_depend_on_the_string_and_are_copied_before_use(c
     assert "ExpressionTokenizer.make_list(expression_str)" in inspect.getsource(make.__func__)
     # the validator works on its own deep copy; the other callers only read the AST
     assert "self.node_to_validate = deepcopy(expression)" in inspect.getsource(validators.Validator.__init__)
-    for fn in (responses.DynamoHandler.update_item, responses.DynamoHandler.transact_write_items,
-               DynamoDBBackend.update_item):
+    for fn in (
+        responses.DynamoHandler.update_item,
+        responses.DynamoHandler.transact_write_items,
+        DynamoDBBackend.update_item,
+    ):
         source = inspect.getsource(fn)
         assert ".make(" not in source.replace("UpdateExpressionParser.make(", "")  # called on the class only
         uses = [line.strip() for line in source.splitlines() if "update_expression_ast" in line]
         assert uses, fn
         for line in uses:
-            assert (line.startswith("update_expression_ast = UpdateExpressionParser.make(")
-                    or "update_expression_ast.find_clauses(" in line or line == "update_expression_ast,"), line
+            assert (
+                line.startswith("update_expression_ast = UpdateExpressionParser.make(")
+                or "update_expression_ast.find_clauses(" in line
+                or line == "update_expression_ast,"
+            ), line
 
 
 def test_cached_update_expression_asts_stay_unchanged(cloud):
@@ -75,7 +96,12 @@ def test_cached_update_expression_asts_stay_unchanged(cloud):
     second = _update(ddb, "a", "PAID", "e2")
     other = _update(ddb, "b", "SHIPPED", "e3")
     assert _ast_dump(UpdateExpressionParser.make(_UPDATE)) == before  # moto did not mutate the shared AST
-    assert first == {"id": {"S": "a"}, "status": {"S": "PLACED"}, "history": {"L": [{"S": "e1"}]}, "version": {"N": "1"}}
+    assert first == {
+        "id": {"S": "a"},
+        "status": {"S": "PLACED"},
+        "history": {"L": [{"S": "e1"}]},
+        "version": {"N": "1"},
+    }
     assert second["history"] == {"L": [{"S": "e1"}, {"S": "e2"}]} and second["version"] == {"N": "2"}
     assert other["status"] == {"S": "SHIPPED"} and other["version"] == {"N": "1"}
 
@@ -122,9 +148,13 @@ def test_ast_processors_have_constant_processing_maps(cloud_free):
     assert inspect.getsource(traverse).strip().endswith("return self.traverse_node_recursively(node)")
     recursive = inspect.getsource(ast_nodes.DepthFirstTraverser.traverse_node_recursively)
     assert "self.nodes_to_be_processed()" in recursive and "self.process(node)" in recursive
-    processors = [c for c in vars(validators).values()
-                  if isinstance(c, type) and issubclass(c, ast_nodes.DepthFirstTraverser)
-                  and c is not ast_nodes.DepthFirstTraverser]
+    processors = [
+        c
+        for c in vars(validators).values()
+        if isinstance(c, type)
+        and issubclass(c, ast_nodes.DepthFirstTraverser)
+        and c is not ast_nodes.DepthFirstTraverser
+    ]
     assert len(processors) >= 10
     for cls in processors:  # nobody overrides what the memo stands in for
         assert "nodes_to_be_processed" not in cls.__dict__ and "process" not in cls.__dict__, cls
@@ -138,11 +168,18 @@ def test_ast_processors_have_constant_processing_maps(cloud_free):
     item = Item(None, None, attrs={"id": {"S": "a"}})
     validator = validators.UpdateExpressionValidator(
         unpatched("dynamodb_update_expression_cache").__func__(
-            __import__("moto.dynamodb.parsing.expressions", fromlist=["x"]).UpdateExpressionParser, _UPDATE),
+            __import__("moto.dynamodb.parsing.expressions", fromlist=["x"]).UpdateExpressionParser, _UPDATE
+        ),
         expression_attribute_names={"#s": "status", "#v": "version"},
-        expression_attribute_values={":s": {"S": "x"}, ":empty": {"L": []}, ":entry": {"L": [{"S": "e"}]},
-                                     ":zero": {"N": "0"}, ":one": {"N": "1"}},
-        item=item, table=_Table(),
+        expression_attribute_values={
+            ":s": {"S": "x"},
+            ":empty": {"L": []},
+            ":entry": {"L": [{"S": "e"}]},
+            ":zero": {"N": "0"},
+            ":one": {"N": "1"},
+        },
+        item=item,
+        table=_Table(),
     )
     for processor in validator.processors:  # a constant map: the same keys and the same methods every time
         first, second = processor._processing_map(), processor._processing_map()
@@ -153,13 +190,25 @@ def test_memoized_traversal_validates_like_moto(cloud):
     # the patched traversal ran in test_cached_update_expression_asts_stay_unchanged; here: errors still surface
     ddb = _orders_table(cloud)
     with pytest.raises(ddb.exceptions.ClientError, match="Cannot update attribute id"):
-        ddb.update_item(TableName="contract-speed", Key={"id": {"S": "a"}}, UpdateExpression="SET id = :v",
-                        ExpressionAttributeValues={":v": {"S": "b"}})
+        ddb.update_item(
+            TableName="contract-speed",
+            Key={"id": {"S": "a"}},
+            UpdateExpression="SET id = :v",
+            ExpressionAttributeValues={":v": {"S": "b"}},
+        )
     with pytest.raises(ddb.exceptions.ClientError, match="document path"):
-        ddb.update_item(TableName="contract-speed", Key={"id": {"S": "a"}}, UpdateExpression="SET a.b = :v",
-                        ExpressionAttributeValues={":v": {"S": "b"}})
-    ddb.update_item(TableName="contract-speed", Key={"id": {"S": "a"}}, UpdateExpression="SET n = :v",
-                    ExpressionAttributeValues={":v": {"N": "1"}})
+        ddb.update_item(
+            TableName="contract-speed",
+            Key={"id": {"S": "a"}},
+            UpdateExpression="SET a.b = :v",
+            ExpressionAttributeValues={":v": {"S": "b"}},
+        )
+    ddb.update_item(
+        TableName="contract-speed",
+        Key={"id": {"S": "a"}},
+        UpdateExpression="SET n = :v",
+        ExpressionAttributeValues={":v": {"N": "1"}},
+    )
     assert ddb.get_item(TableName="contract-speed", Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "1"}
 
 
@@ -174,34 +223,59 @@ def test_transactions_back_up_whole_tables_through_the_module_copy(cloud_free):
     assert {"copy", "deepcopy", "tables"} <= set(names)  # copy.deepcopy(self.tables[name]), restored into tables
     assert unpatched("dynamodb_transact_no_table_copy") is __import__("copy")
     # no other function of the module deep-copies through `copy` but update_item (items, never tables)
-    users = [name for name, fn in vars(DynamoDBBackend).items()
-             if callable(fn) and "deepcopy" in getattr(getattr(fn, "__code__", None), "co_names", ())]
+    users = [
+        name
+        for name, fn in vars(DynamoDBBackend).items()
+        if callable(fn) and "deepcopy" in getattr(getattr(fn, "__code__", None), "co_names", ())
+    ]
     assert sorted(users) == ["transact_write_items", "update_item"], users
     assert "copy" in vars(models)
 
 
 def _ledger(cloud):
     ddb = cloud.client("dynamodb")
-    ddb.create_table(TableName="contract-transact", BillingMode="PAY_PER_REQUEST",
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                {"AttributeName": "sk", "KeyType": "RANGE"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                           {"AttributeName": "sk", "AttributeType": "S"}])
+    ddb.create_table(
+        TableName="contract-transact",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+    )
     ddb.put_item(TableName="contract-transact", Item={"pk": {"S": "SKU#1"}, "sk": {"S": "STOCK"}, "n": {"N": "5"}})
     ddb.put_item(TableName="contract-transact", Item={"pk": {"S": "SKU#2"}, "sk": {"S": "STOCK"}, "n": {"N": "3"}})
     return ddb
 
 
 def _reserve(ddb, order, quantity):
-    return ddb.transact_write_items(TransactItems=[
-        {"Update": {"TableName": "contract-transact", "Key": {"pk": {"S": "SKU#1"}, "sk": {"S": "STOCK"}},
-                    "UpdateExpression": "SET n = n - :q", "ExpressionAttributeValues": {":q": {"N": str(quantity)}}}},
-        {"Put": {"TableName": "contract-transact", "ConditionExpression": "attribute_not_exists(pk)",
-                 "Item": {"pk": {"S": f"ORDER#{order}"}, "sk": {"S": "RESERVATION"}}}},
-        {"ConditionCheck": {"TableName": "contract-transact", "Key": {"pk": {"S": "SKU#2"}, "sk": {"S": "STOCK"}},
-                            "ConditionExpression": "n >= :q",
-                            "ExpressionAttributeValues": {":q": {"N": str(quantity)}}}},
-    ])
+    return ddb.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": "contract-transact",
+                    "Key": {"pk": {"S": "SKU#1"}, "sk": {"S": "STOCK"}},
+                    "UpdateExpression": "SET n = n - :q",
+                    "ExpressionAttributeValues": {":q": {"N": str(quantity)}},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": "contract-transact",
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                    "Item": {"pk": {"S": f"ORDER#{order}"}, "sk": {"S": "RESERVATION"}},
+                }
+            },
+            {
+                "ConditionCheck": {
+                    "TableName": "contract-transact",
+                    "Key": {"pk": {"S": "SKU#2"}, "sk": {"S": "STOCK"}},
+                    "ConditionExpression": "n >= :q",
+                    "ExpressionAttributeValues": {":q": {"N": str(quantity)}},
+                }
+            },
+        ]
+    )
 
 
 def test_a_cancelled_transaction_leaves_every_item_it_named_as_it_was_and_copies_no_table(cloud):

@@ -14,16 +14,35 @@ from tests.localcloud.patches.contracts import contract, unpatched
 def _rule(targets, state="ENABLED"):
     from moto.events.models import Rule
 
-    return Rule("r", "123456789012", "us-east-1", None, json.dumps({"source": ["s"]}), None, None, "default", state,
-                targets=targets)
+    return Rule(
+        "r",
+        "123456789012",
+        "us-east-1",
+        None,
+        json.dumps({"source": ["s"]}),
+        None,
+        None,
+        "default",
+        state,
+        targets=targets,
+    )
 
 
 @contract("rule_targets")
 def test_rule_lambda_targets_raise_and_disabled_rules_deliver(cloud_free):
     params = list(inspect.signature(unpatched("rule_targets")).parameters)
     assert params == ["self", "original_event", "transform_input"]
-    event = {"source": "s", "detail-type": "d", "detail": {}, "time": 0.0, "ingestion-time": 0.0, "id": "1",
-             "account": "123456789012", "region": "us-east-1", "resources": []}
+    event = {
+        "source": "s",
+        "detail-type": "d",
+        "detail": {},
+        "time": 0.0,
+        "ingestion-time": 0.0,
+        "id": "1",
+        "account": "123456789012",
+        "region": "us-east-1",
+        "resources": [],
+    }
     lambda_target = {"Id": "1", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:f"}
     with pytest.raises(NotImplementedError):
         unpatched("rule_targets")(_rule([lambda_target]), dict(event))

@@ -14,7 +14,8 @@ def test_lambda_simple_backend_returns_a_canned_answer(cloud_free):
     assert params == ["self", "function_name", "qualifier", "body", "headers", "response_headers"]
     backend = LambdaSimpleBackend("us-east-1", "123456789012")
     assert unpatched("lambda_invoke")(backend, "f", None, None, {}, {}) == b"Simple Lambda happy path OK"
-    # moto turns x-amz-function-error into FunctionError: the patched side is test_direct_invoke_shapes_errors_like_lambda
+    # moto turns x-amz-function-error into FunctionError; the patched side is
+    # test_direct_invoke_shapes_errors_like_lambda
     from moto.awslambda.responses import LambdaResponse
 
     assert "response_headers" in inspect.getsource(LambdaResponse.invoke)

@@ -24,8 +24,12 @@ def persistence(manual_cloud):
 
     manual_cloud.invoke("Echo", {})  # the runtime puts Powertools on the clock before a handler runs
     assert set(powertools.POWERTOOLS_CLOCK.patched) == set(powertools.MODULES)
-    layer = DynamoDBPersistenceLayer(table_name=manual_cloud.resource("Table").ref, key_attr="pk", sort_key_attr="sk",
-                                     boto3_client=manual_cloud.client("dynamodb"))
+    layer = DynamoDBPersistenceLayer(
+        table_name=manual_cloud.resource("Table").ref,
+        key_attr="pk",
+        sort_key_attr="sk",
+        boto3_client=manual_cloud.client("dynamodb"),
+    )
     layer.configure(IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=8 * 86400), "consumer")
     return layer
 

@@ -7,8 +7,8 @@ import pytest
 from moto import mock_aws
 
 from localcloud.cloud import MOTO_CONFIG
-from tests.localcloud.patches.contracts import contract, unpatched
 from localcloud.patches import stepfunctions_engine
+from tests.localcloud.patches.contracts import contract, unpatched
 
 
 # ---------------------------------------------------------------- Step Functions
@@ -39,7 +39,8 @@ def test_unnamed_executions_end_in_none(cloud_free):
 
         sfn = boto3.client("stepfunctions", region_name="us-east-1")
         arn = sfn.create_state_machine(
-            name="m", roleArn="arn:aws:iam::123456789012:role/r",
+            name="m",
+            roleArn="arn:aws:iam::123456789012:role/r",
             definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}),
         )["stateMachineArn"]
         from moto.stepfunctions.parser.models import stepfunctions_parser_backends
@@ -83,7 +84,6 @@ def test_asl_engine_reuses_clients(cloud):
 
 @contract("sfn_definition_cache")
 def test_programs_keep_their_state_in_the_environment(cloud):
-    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
     assert "AmazonStateLanguageParser.parse" in inspect.getsource(unpatched("sfn_definition_cache"))
     assert "_get_evaluation_entrypoint()" in inspect.getsource(unpatched("sfn_execution_end"))
@@ -146,18 +146,18 @@ def test_jsonata_evaluator_is_a_stub(cloud_free):
 
 def test_jsonata_states_run(cloud):
     definition = {
-        "QueryLanguage": "JSONata", "StartAt": "P",
+        "QueryLanguage": "JSONata",
+        "StartAt": "P",
         "States": {"P": {"Type": "Pass", "Output": "{% $states.input.a + 1 %}", "End": True}},
     }
     sfn = cloud.client("stepfunctions")
-    arn = sfn.create_state_machine(name="jsonata", definition=json.dumps(definition),
-                                   roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+    arn = sfn.create_state_machine(
+        name="jsonata", definition=json.dumps(definition), roleArn="arn:aws:iam::123456789012:role/r"
+    )["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"a": 41}))["executionArn"]
     cloud.run_until_quiet()
     described = sfn.describe_execution(executionArn=execution)
     assert described["status"] == "SUCCEEDED" and json.loads(described["output"]) == 42
-
-
 
 
 @contract("sfn_events_task_error")

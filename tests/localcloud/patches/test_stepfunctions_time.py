@@ -92,11 +92,27 @@ def _function_arn(cloud, label):
 
 def test_retry_intervals_back_off_on_the_clock(manual_cloud):
     cloud = manual_cloud
-    arn = _machine(cloud, "retrying", {"Check": {
-        "Type": "Task", "Resource": _function_arn(cloud, "Validate"), "End": True,
-        "Retry": [{"ErrorEquals": ["NotValidError"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 3,
-                   "MaxDelaySeconds": 10}],
-    }}, "Check")
+    arn = _machine(
+        cloud,
+        "retrying",
+        {
+            "Check": {
+                "Type": "Task",
+                "Resource": _function_arn(cloud, "Validate"),
+                "End": True,
+                "Retry": [
+                    {
+                        "ErrorEquals": ["NotValidError"],
+                        "IntervalSeconds": 2,
+                        "BackoffRate": 3,
+                        "MaxAttempts": 3,
+                        "MaxDelaySeconds": 10,
+                    }
+                ],
+            }
+        },
+        "Check",
+    )
     _run(cloud, arn, {"amount": -1}, "always-invalid")
     held = cloud.run_until_quiet(max_advance=1)  # the first interval is 2 s: not within the bound
     assert cloud.execution("always-invalid").status == "RUNNING"
@@ -110,8 +126,12 @@ def test_retry_intervals_back_off_on_the_clock(manual_cloud):
 
 def test_a_wait_state_waits_for_the_clock(manual_cloud):
     cloud = manual_cloud
-    arn = _machine(cloud, "waiting", {"Later": {"Type": "Wait", "Seconds": 3600, "Next": "Done"},
-                                      "Done": {"Type": "Succeed"}}, "Later")
+    arn = _machine(
+        cloud,
+        "waiting",
+        {"Later": {"Type": "Wait", "Seconds": 3600, "Next": "Done"}, "Done": {"Type": "Succeed"}},
+        "Later",
+    )
     _run(cloud, arn, {}, "an-hour")
     cloud.run_until_quiet(max_advance=0)
     assert cloud.execution("an-hour").status == "RUNNING"
@@ -139,12 +159,24 @@ def test_a_review_task_times_out_when_the_clock_passes_its_timeout(manual_cloud)
 
 def _review_machine(cloud, name):
     """The fixture's Review function as a .waitForTaskToken task with HeartbeatSeconds 10 and TimeoutSeconds 25."""
-    return _machine(cloud, name, {"Review": {
-        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken", "End": True,
-        "HeartbeatSeconds": 10, "TimeoutSeconds": 25,
-        "Parameters": {"FunctionName": _function_arn(cloud, "Review"),
-                       "Payload": {"task_token.$": "$$.Task.Token", "item_id.$": "$.item_id"}},
-    }}, "Review")
+    return _machine(
+        cloud,
+        name,
+        {
+            "Review": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "End": True,
+                "HeartbeatSeconds": 10,
+                "TimeoutSeconds": 25,
+                "Parameters": {
+                    "FunctionName": _function_arn(cloud, "Review"),
+                    "Payload": {"task_token.$": "$$.Task.Token", "item_id.$": "$.item_id"},
+                },
+            }
+        },
+        "Review",
+    )
 
 
 def test_heartbeats_reset_the_heartbeat_timer(manual_cloud):
