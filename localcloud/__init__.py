@@ -2,9 +2,12 @@
 
 from .apigateway.router import Response
 from .clock import Clock, ManualClock, WallClock
-from .cloud import ExecutionInfo, LocalCloud, NotQuiet, QueueMessage
+from .cloud import LocalCloud
+from .drain import NotQuiet
 from .faults import DuplicateDelivery, FailAwsCall, LoseResponse, Throttle
 from .hooks import AwsCall, AwsCallError, Delivery, Hooks, Invocation, InvokeResult  # before faults (they import it)
+from .sqs.queues import QueueMessage
+from .stepfunctions.executions import ExecutionInfo
 
 __all__ = [
     "AwsCall",

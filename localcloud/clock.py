@@ -95,6 +95,8 @@ def clock_datetime_module(clock_of: Callable[[], Clock | None]) -> Any:
             return datetime.datetime.fromtimestamp(clock.now(), tz)
 
     class DatetimeOnTheClock:
+        datetime: type[Any]  # ClockDatetime, set below; every other name is the real module's
+
         def __getattr__(self, name: str) -> Any:
             return getattr(datetime, name)
 

@@ -91,7 +91,7 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
         self._activity = 0
         self._activity_lock = threading.Lock()
         self._local = threading.local()
-        self._mock = None
+        self._mock: Any = None  # moto's MockAWS while the cloud runs
         self._saved_env: dict[str, str | None] = {}
         self._started = False
         self._replays = 0

@@ -21,7 +21,7 @@ class Inspection:
             raise LookupError(f"{name} is a {found.type}, not a DynamoDB table")
         table = found.ref
         deserializer = TypeDeserializer()
-        items = []
+        items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {"TableName": table}
         while True:
             page = self.client("dynamodb").scan(**kwargs)
@@ -35,7 +35,7 @@ class Inspection:
 
         name = self.resource(log_group, "AWS::Logs::LogGroup").ref
         group = logs_backends[self.account][self.region].groups[name]
-        messages = []
+        messages: list[str] = []
         for stream in group.streams.values():
             messages.extend(e.message for e in stream.events)
         return messages

@@ -59,7 +59,7 @@ class Resolver:
     def __init__(
         self,
         *,
-        pseudo: dict[str, str],
+        pseudo: dict[str, Any],
         parameters: dict[str, Any],
         conditions: dict[str, Any],
         ref: Callable[[str], Any],
@@ -121,6 +121,7 @@ class Resolver:
         return self.resolve(sep).join(_text(i) for i in items)
 
     def _sub(self, arg: Any) -> str:
+        local: dict[str, Any]
         if isinstance(arg, str):
             text, local = arg, {}
         else:

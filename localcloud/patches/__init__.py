@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover
     ) from exc
 
 # Importing a service's module registers its patches (in this order; they are reverted in the reverse order).
-from . import (  # noqa: E402,F401  # noqa: E402,F401
+from . import (  # noqa: E402,F401
     core,
     dynamodb,
     events,
@@ -44,4 +44,6 @@ from . import (  # noqa: E402,F401  # noqa: E402,F401
     stepfunctions_engine,
     stepfunctions_time,
 )
-from .base import PATCHES, Patch, describe, install, original, uninstall  # noqa: E402,F401
+from .base import PATCHES, Patch, describe, install, original, uninstall  # noqa: E402
+
+__all__ = ["PATCHES", "Patch", "describe", "install", "original", "uninstall"]

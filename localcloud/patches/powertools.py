@@ -42,14 +42,15 @@ class PowertoolsClock:
         if len(self.patched) == len(MODULES):
             return
         for name in MODULES:
-            module = sys.modules.get(name)
+            module: Any = sys.modules.get(name)  # a Powertools module whose `dt` is swapped
             if module is not None and name not in self.patched:
                 self.patched[name] = module.dt
                 module.dt = CLOCK_DATETIME
 
     def revert(self) -> None:
         for name, original in self.patched.items():
-            sys.modules[name].dt = original
+            module: Any = sys.modules[name]
+            module.dt = original
         self.patched.clear()
 
 

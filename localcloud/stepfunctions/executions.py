@@ -113,7 +113,7 @@ class Executions:
     def task_token_answered(self, how: str, token: str, *args: Any, **kwargs: Any) -> None:
         self._bump()
         success = how.endswith("success")
-        detail = {"answer": "success" if success else "failure"}
+        detail: dict[str, Any] = {"answer": "success" if success else "failure"}
         if not success:
             detail["error"] = kwargs.get("error") or (args[0] if args else None)
         self.timeline.record("callback", self._api_caller(), "states", **detail)
