@@ -95,7 +95,8 @@ def _unexpired_messages(self):
             self._messages = [m for m in self._messages if m not in expired]
             for message in expired:
                 self._pending_messages.discard(message)
-    return original("sqs_retention").fget(self)
+    # moto's `m.visible and not m.delayed`, with one clock reading per scan rather than two per message
+    return [m for m in self._messages if m.visible_at < now_ms and not m.delayed_until > now_ms]
 
 
 PATCHES.append(
@@ -106,7 +107,8 @@ PATCHES.append(
         property(_unexpired_messages),
         why="a message older than the queue's MessageRetentionPeriod disappears, as on SQS; moto keeps it (its receive "
         "marks it received and then skips it)",
-        relies_on="Queue.messages (a property) is what receive_message and the message counts read; "
+        relies_on="Queue.messages (a property, [m for m in _messages if m.visible and not m.delayed]; visible is "
+        "now > visible_at, delayed is now < delayed_until) is what receive_message and the message counts read; "
         "Queue.message_retention_period is set from the attributes; Message.sent_timestamp is ms on moto's clock",
     )
 )
