@@ -85,7 +85,11 @@ class Story:
 def ledger(cloud: LocalCloud) -> list[dict]:
     """One row per order: what the client sent, where the order is, and what the payments ledger holds for it."""
     rows = system.ledger_rows(cloud)
-    executions = {e.name: e.status for e in cloud.executions(system.PAYMENT_WORKFLOW)}
+    executions = {
+        e.name: e.status
+        for w in (system.PAYMENT_WORKFLOW, system.EXPRESS_PAYMENT_WORKFLOW)
+        for e in cloud.executions(w)
+    }
     result = []
     for order in sorted(cloud.table_items(system.ORDERS_TABLE), key=lambda o: o.get("created_at", "")):
         entries = Counter(r["entry"] for r in rows if r["order_id"] == order["order_id"])

@@ -17,7 +17,8 @@ from localcloud.timeline import Entry
 ORDERS_TABLE = "OrdersTable"
 PAYMENTS_TABLE = "PaymentsTable"
 FULFILMENT_TABLE = "FulfilmentTable"
-PAYMENT_WORKFLOW = "Payment"
+PAYMENT_WORKFLOW = "Payment"  # Standard: orders at or above the review threshold
+EXPRESS_PAYMENT_WORKFLOW = "ExpressPayment"  # Express: the orders below it
 
 DUPLICATES_SUPPRESSED = "DuplicatesSuppressed"
 CHARGES = "Charges"
@@ -87,9 +88,10 @@ def audit_events(cloud: LocalCloud) -> list[dict]:
 
 # ---------------------------------------------------------------------------------------------------------- executions
 def payment_execution(cloud: LocalCloud, key: str):
-    """The order's payment workflow (named by the client's token), or None."""
-    found = [e for e in cloud.executions(PAYMENT_WORKFLOW) if e.name == key]
-    return found[0] if found else None
+    """The order's payment workflow (named by the client's token, Standard or Express), or None; the last one when
+    an Express payment ran more than once."""
+    found = [e for w in (PAYMENT_WORKFLOW, EXPRESS_PAYMENT_WORKFLOW) for e in cloud.executions(w) if e.name == key]
+    return found[-1] if found else None
 
 
 def executions_by_status(cloud: LocalCloud) -> dict[str, int]:

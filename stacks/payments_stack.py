@@ -23,21 +23,42 @@ STATEMACHINES_DIR = Path(__file__).resolve().parents[1] / "statemachines"
 
 
 def _workflow(
-    scope: Construct, construct_id: str, *, name: str, file_name: str, substitutions: dict[str, str]
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: str,
+    file_name: str,
+    substitutions: dict[str, str],
+    express: bool = False,
 ) -> sfn.StateMachine:
     log_group = logs.LogGroup(
         scope, f"{construct_id}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
     )
-    return sfn.StateMachine(
+    machine = sfn.StateMachine(
         scope,
         construct_id,
         state_machine_name=name,
-        state_machine_type=sfn.StateMachineType.STANDARD,
+        state_machine_type=sfn.StateMachineType.EXPRESS if express else sfn.StateMachineType.STANDARD,
         definition_body=sfn.DefinitionBody.from_file(str(STATEMACHINES_DIR / file_name)),
         definition_substitutions=substitutions,
-        logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+        # Express: failures only (with their data). Logging every event of every order at ALL would cost more than
+        # the Express execution itself (issue 9); an Express execution's failures are only in its logs.
+        logs=sfn.LogOptions(
+            destination=log_group,
+            level=sfn.LogLevel.ERROR if express else sfn.LogLevel.ALL,
+            include_execution_data=True,
+        ),
         tracing_enabled=True,
     )
+    if express:
+        Validations.of(machine).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SF1",
+                reason="Express payments log failures with their data (ERROR); every event at ALL would cost more "
+                "than the execution (docs/benchmarks.md, Cost).",
+            )
+        )
+    return machine
 
 
 class PaymentsStack(DomainStack):
@@ -143,6 +164,7 @@ class PaymentsStack(DomainStack):
             payments_table.grant_read_write_data(finisher.function)
             bus.grant_put_events_to(finisher.function)
         self._finalize_closed_executions(finalize)
+        self._express_payments(start, finalize, (validate, charge, refund), payments_table, bus)
 
         # The reviewer's decision arrives over HTTP (ApiStack routes it here) and answers the waiting task.
         self.decide_review = self.function(
@@ -166,6 +188,44 @@ class PaymentsStack(DomainStack):
             description="StockReserved to the payments starter (reserve, then charge)",
             pattern=events.EventPattern(source=["com.fulfilment"], detail_type=["StockReserved"]),
         )
+
+    def _express_payments(
+        self,
+        start: DomainFunction,
+        finalize: DomainFunction,
+        tasks: tuple[DomainFunction, ...],
+        payments_table: dynamodb.ITableV2,
+        bus: events.IEventBus,
+    ) -> None:
+        """Orders below the review threshold pay in an Express workflow (billed per request and duration, not per
+        state: issue 9). It hands what it cannot finish to the finalizer itself: Express sends no status events."""
+        validate, charge, refund = tasks
+        self.express_payment = _workflow(
+            self,
+            "ExpressPayment",
+            name=f"{self.stack_name}-ExpressPayment",
+            file_name="express_payment.asl.json",
+            express=True,
+            substitutions={
+                "ValidatePaymentFunctionArn": validate.function.function_arn,
+                "ChargeCardFunctionArn": charge.function.function_arn,
+                "RefundPaymentFunctionArn": refund.function.function_arn,
+                "FinalizePaymentFunctionArn": finalize.function.function_arn,
+                "EventBusName": bus.event_bus_name,
+                "PaymentsTableName": payments_table.table_name,
+            },
+        )
+        payments_table.grant(self.express_payment, "dynamodb:UpdateItem")  # Settle marks the charge settled
+        self.express_payment.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"],
+                resources=[task.function.function_arn for task in (*tasks, finalize)],
+            )
+        )
+        bus.grant_put_events_to(self.express_payment)
+        self.express_payment.grant_start_execution(start.function)
+        start.function.add_environment("EXPRESS_PAYMENT_STATE_MACHINE_ARN", self.express_payment.state_machine_arn)
+        start.function.add_environment("REVIEW_THRESHOLD_CENTS", str(self.config.review_threshold_cents))
 
     def _finalize_closed_executions(self, finalize: DomainFunction) -> None:
         """Step Functions' status-change events (default bus) of payment executions that closed unfinished."""

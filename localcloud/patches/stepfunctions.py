@@ -80,10 +80,18 @@ PATCHES.append(Patch(
 )
 def _start_execution(self, state_machine_arn, name=None, execution_input=None, trace_header=None):
     name = name or str(uuid.uuid4())
+    _express_names_are_not_deduplicated(self.describe_state_machine(state_machine_arn))
     execution = original("sfn_execution_names")(self, state_machine_arn, name, execution_input, trace_header)
     if base.engine is not None:
         base.engine.execution_started(execution)
     return execution
+
+
+def _express_names_are_not_deduplicated(machine) -> None:
+    """AWS deduplicates execution names for Standard workflows only: StartExecution of an Express workflow with a
+    name already used starts another execution (at least once, never deduplicated). moto deduplicates both."""
+    if getattr(machine, "type", "STANDARD") == "EXPRESS":
+        machine._handle_name_input_idempotency = lambda name, execution_input: None
 
 
 def _events_task_error(self, env, ex):

@@ -44,7 +44,10 @@ def status_change_detail(execution: Any, status: str) -> dict[str, Any]:
 
 
 def publish_status_change(events_client: Any, execution: Any, status: str) -> None:
-    """PutEvents on the default bus; a closed execution's event is what the rules there match."""
+    """PutEvents on the default bus; a closed execution's event is what the rules there match. Express executions
+    send none, as on AWS (their outcome is in their logs only)."""
+    if getattr(execution.state_machine, "type", "STANDARD") == "EXPRESS":
+        return
     events_client.put_events(
         Entries=[
             {

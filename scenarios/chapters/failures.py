@@ -34,19 +34,19 @@ def settlement_rejected(cloud: LocalCloud, key: str = "order-settle-rej-01") -> 
         cloud,
         "settlement_rejected",
         "A settlement the acquirer rejects",
-        "The charge succeeds, the nested settlement workflow fails, the payment workflow refunds what the "
+        "The charge succeeds, the settlement fails, the payment workflow refunds what the "
         "ledger holds and publishes PaymentFailed.",
         "one CHARGE and one REFUND row for the order, status FAILED, the reserved stock put back.",
     )
     _, order_id = ch.order(key, order_body("cust-fay", "USD", [("MUG-2", 2, 900)], card="tok_settlement_rejected"))
     entries = ch.entries()
-    settlement = [e for e in cloud.executions("Settlement") if e.name == f"settle-{key}"]
+    settlement_status, settlement_error = _settlement(cloud, key)
     refund = next((r for r in system.ledger_rows(cloud, order_id) if r["entry"] == "REFUND"), {})
     charge = next((r for r in system.ledger_rows(cloud, order_id) if r["entry"] == "CHARGE"), {})
     facts = {
         **order_facts(cloud, ch, key, order_id),
-        "settlement_status": settlement[0].status if settlement else None,
-        "settlement_error": settlement[0].error if settlement else None,
+        "settlement_status": settlement_status,
+        "settlement_error": settlement_error,
         "refund_matches_charge": bool(refund)
         and refund.get("charge_id") == charge.get("charge_id")
         and refund.get("amount_cents") == charge.get("amount_cents"),
@@ -95,3 +95,17 @@ def refused_requests(cloud: LocalCloud, key: str = "order-refused-01") -> Outcom
         "charge_rows": system.ledger_entries(cloud, first.json["order_id"])["CHARGE"],
     }
     return ch.done(facts, orders=[first.json["order_id"]])
+
+
+def _settlement(cloud: LocalCloud, key: str) -> tuple[str | None, str | None]:
+    """How the settlement ended: the Standard workflow's nested execution settle-K, or the Express workflow's
+    inline settlement (its SettlementRejected state)."""
+    nested = [e for e in cloud.executions("Settlement") if e.name == f"settle-{key}"]
+    if nested:
+        return nested[0].status, nested[0].error
+    execution = system.payment_execution(cloud, key)
+    if execution is None or "AcquirerAccepts" not in execution.states:
+        return None, None
+    if "SettlementRejected" in execution.states:
+        return "FAILED", "SettlementRejected"
+    return "SUCCEEDED", None

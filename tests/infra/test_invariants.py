@@ -206,13 +206,19 @@ def _state_machines(synthesized, templates):
     return found
 
 
-def test_state_machines_are_standard_and_logged_and_traced(synthesized, templates):
+def test_state_machines_are_logged_and_traced_and_express_only_where_nothing_waits(synthesized, templates):
     machines = _state_machines(synthesized, templates)
-    assert len(machines) == 2
-    for res, _ in machines:
-        assert props(res)["StateMachineType"] == "STANDARD"
+    assert len(machines) == 3
+    for res, definition in machines:
         assert props(res)["TracingConfiguration"] == {"Enabled": True}
-        assert props(res)["LoggingConfiguration"]["Level"] == "ALL"
+        assert props(res)["LoggingConfiguration"]["IncludeExecutionData"] is True
+        if props(res)["StateMachineType"] == "EXPRESS":  # issue 9: billed per request, failures logged with data
+            resources = [state.get("Resource", "") for state in json.loads(definition)["States"].values()]
+            assert not [r for r in resources if r.endswith((".waitForTaskToken", ".sync", ".sync:2"))]
+            assert props(res)["LoggingConfiguration"]["Level"] == "ERROR"
+        else:
+            assert props(res)["LoggingConfiguration"]["Level"] == "ALL"
+    assert sorted(props(res)["StateMachineType"] for res, _ in machines) == ["EXPRESS", "STANDARD", "STANDARD"]
 
 
 def test_every_substitution_placeholder_is_defined_and_every_definition_is_used(synthesized, templates):
