@@ -117,6 +117,8 @@ def duration_s(events: list[dict]) -> float:
 def _seconds(stamp: Any) -> float:
     if isinstance(stamp, datetime):
         return stamp.timestamp()
+    if isinstance(stamp, str):
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
     return float(stamp)
 
 
