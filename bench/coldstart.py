@@ -60,7 +60,7 @@ def capture_targets(cloud: Any) -> tuple[list[Target], list[str]]:
             chapter(cloud)
         order = next(iter(cloud.table_items(system.ORDERS_TABLE)))
         cloud.http("GET", f"/orders/{order['order_id']}")
-        _operator_stops_a_payment(cloud)
+        _payment_left_unfinished(cloud)
     finally:
         cloud.hooks.remove(hook)
     specs = {id(s): s for s in cloud.runtime.functions.values() if s.runnable and s.handler}.values()
@@ -88,32 +88,21 @@ def capture_targets(cloud: Any) -> tuple[list[Target], list[str]]:
     return [reference] + targets, unreached
 
 
-def _operator_stops_a_payment(cloud: Any) -> None:
-    """An operator stops an order's payment workflow while it charges the card: Step Functions' status-change
-    event (ABORTED) reaches the payment finalizer, the one function no story chapter reaches."""
+def _payment_left_unfinished(cloud: Any) -> None:
+    """A settlement rejected and its refund refused past every retry: the payment workflow leaves the order to the
+    payment finalizer (a Standard execution's status-change event, or an Express execution's hand-over), the one
+    function no story chapter reaches."""
+    from localcloud import Throttle
     from scenarios import story, system
 
-    key = "bench-coldstart-stopped"
-
-    class StopWhileCharging:
-        stopped = False
-
-        def invoke(self, call: Any, proceed: Any) -> Any:
-            result = proceed()
-            execution = system.payment_execution(cloud, key)
-            if "ChargeCard" in call.function and execution is not None and not self.stopped:
-                self.stopped = True
-                cloud.client("stepfunctions").stop_execution(executionArn=execution.arn, error="Operator")
-            return result
-
-    hook = cloud.hooks.add(StopWhileCharging())
+    refund_down = cloud.hooks.add(Throttle("RefundPayment", times=1000))
     try:
         story.ensure_catalogue(cloud)
-        body = system.order_body("cust-bench", "USD", [("BOOK-1", 1, 1500)])
-        cloud.http("POST", "/orders", headers={"Idempotency-Key": key}, body=body)
+        body = system.order_body("cust-bench", "USD", [("BOOK-1", 1, 1500)], card="tok_settlement_rejected")
+        cloud.http("POST", "/orders", headers={"Idempotency-Key": "bench-coldstart-unfinished"}, body=body)
         cloud.run_until_quiet()
     finally:
-        cloud.hooks.remove(hook)
+        cloud.hooks.remove(refund_down)
 
 
 def _empty_tables(cloud: Any, names: set[str]) -> None:
