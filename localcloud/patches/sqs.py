@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import json
+import string
 import threading
 
 import moto.sqs.models as sqs_models
 from moto.core.utils import camelcase_to_underscores as _real_camelcase_to_underscores
+from moto.moto_api._internal import mock_random
 
 from .base import CLEAR_ON_UNINSTALL, PATCHES, Patch, now, now_millis, original
 
@@ -62,20 +64,23 @@ _APPROXIMATE_COUNTS = (
     "ApproximateNumberOfMessagesDelayed",
     "ApproximateNumberOfMessagesNotVisible",
 )
-_sending = threading.local()
+_counts_unread = threading.local()  # .active: inside a backend call that never reads the approximate counts
 
 
-def _send_message(self, *args, **kwargs):
-    outer = getattr(_sending, "active", False)
-    _sending.active = True
-    try:
-        return original("sqs_send_skips_queue_counts")(self, *args, **kwargs)
-    finally:
-        _sending.active = outer
+def _skipping_counts(patch_name: str):
+    def call(self, *args, **kwargs):
+        outer = getattr(_counts_unread, "active", False)
+        _counts_unread.active = True
+        try:
+            return original(patch_name)(self, *args, **kwargs)
+        finally:
+            _counts_unread.active = outer
+
+    return call
 
 
 def _queue_attributes(self) -> dict:
-    if not getattr(_sending, "active", False):
+    if not getattr(_counts_unread, "active", False):
         return original("sqs_queue_attributes_without_counts").fget(self)
     names = [a for a in self.BASE_ATTRIBUTES if a not in _APPROXIMATE_COUNTS]
     names += self.FIFO_ATTRIBUTES if self.fifo_queue else []
@@ -93,10 +98,22 @@ PATCHES.append(
         "sqs_send_skips_queue_counts",
         sqs_models.SQSBackend,
         "send_message",
-        _send_message,
+        _skipping_counts("sqs_send_skips_queue_counts"),
         why="marks the send so that Queue.attributes skips the three approximate counts it never reads",
         relies_on="SQSBackend.send_message (SendMessageBatch calls it per entry), its _validate_message and "
         "Queue.add_message read only ContentBasedDeduplication from queue.attributes",
+    )
+)
+PATCHES.append(
+    Patch(
+        "sqs_retention_check_skips_queue_counts",
+        sqs_models.SQSBackend,
+        "is_message_valid_based_on_retention_period",
+        _skipping_counts("sqs_retention_check_skips_queue_counts"),
+        why="ReceiveMessage checks each message it returns against the retention period through "
+        "get_queue_attributes (Queue.attributes three times, the counts with it)",
+        relies_on="is_message_valid_based_on_retention_period reads only MessageRetentionPeriod through "
+        "get_queue_attributes, which reads only the names asked for (unless 'All')",
     )
 )
 PATCHES.append(
@@ -105,9 +122,26 @@ PATCHES.append(
         sqs_models.Queue,
         "attributes",
         property(_queue_attributes),
-        why="during a send, the attributes as moto builds them minus ApproximateNumberOfMessages* (a scan each)",
+        why="during those calls, the attributes as moto builds them minus ApproximateNumberOfMessages* (a scan each)",
         relies_on="Queue.attributes: BASE_ATTRIBUTES (+FIFO_ATTRIBUTES, +KMS_ATTRIBUTES) by getattr of the "
         "underscored name, Policy, RedrivePolicy as JSON, booleans as 'true'/'false'",
     )
 )
 
+
+
+def _receipt_handle() -> str:
+    return "".join(mock_random.choices(string.ascii_lowercase, k=185))
+
+
+PATCHES.append(
+    Patch(
+        "sqs_receipt_handle_one_draw",
+        sqs_models,
+        "generate_receipt_handle",
+        _receipt_handle,
+        why="each received message drew its 185-letter receipt handle one random.choice at a time",
+        relies_on="moto.sqs.models calls the module-level generate_receipt_handle() (Message.mark_received): 185 "
+        "random lowercase letters from moto's mock_random",
+    )
+)

@@ -62,7 +62,7 @@ def _queues():
     return fifo, Queue("q", "us-east-1", "123456789012", Policy='{"Version": "2012-10-17"}')
 
 
-@contract("sqs_send_skips_queue_counts", "sqs_queue_attributes_without_counts")
+@contract("sqs_send_skips_queue_counts", "sqs_retention_check_skips_queue_counts", "sqs_queue_attributes_without_counts")
 def test_a_send_reads_only_content_based_deduplication_and_the_counts_are_scans(cloud_free):
     import re
 
@@ -74,17 +74,20 @@ def test_a_send_reads_only_content_based_deduplication_and_the_counts_are_scans(
         assert "attributes[" not in source
         read |= set(re.findall(r"attributes\.get\(\"(\w+)\"\)", source))
     assert read == {"ContentBasedDeduplication"}
+    retention_check = inspect.getsource(unpatched("sqs_retention_check_skips_queue_counts"))
+    assert 'get_queue_attributes(\n            queue_name, ["MessageRetentionPeriod"]' in retention_check
+    assert "attributes[name] = queue.attributes.get(name)" in inspect.getsource(SQSBackend.get_queue_attributes)
     assert "self.send_message(" in inspect.getsource(SQSBackend.send_message_batch)
     for counted in sqs_patches._APPROXIMATE_COUNTS:
         assert counted in Queue.BASE_ATTRIBUTES
     assert "_messages" in inspect.getsource(Queue.approximate_number_of_messages_not_visible.fget)
     for queue in _queues():
         shipped = unpatched("sqs_queue_attributes_without_counts").fget(queue)
-        sqs_patches._sending.active = True
+        sqs_patches._counts_unread.active = True
         try:
             during_send = sqs_patches._queue_attributes(queue)
         finally:
-            sqs_patches._sending.active = False
+            sqs_patches._counts_unread.active = False
         assert during_send == {k: v for k, v in shipped.items() if k not in sqs_patches._APPROXIMATE_COUNTS}
         assert sqs_patches._queue_attributes(queue) == shipped  # outside a send: moto's own
     sqs_patches._cached_camelcase_to_underscores.cache_clear()
@@ -118,3 +121,15 @@ def test_queue_attributes_still_count_after_sends(manual_cloud):
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert attributes["ApproximateNumberOfMessages"] == "2"
     assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1"
+
+
+@contract("sqs_receipt_handle_one_draw")
+def test_a_receipt_handle_is_185_random_lowercase_letters(cloud_free):
+    import string
+
+    from moto.sqs.models import Message
+
+    assert "generate_receipt_handle" in Message.mark_received.__code__.co_names
+    for handle in (unpatched("sqs_receipt_handle_one_draw")(), sqs_patches._receipt_handle()):
+        assert len(handle) == 185 and set(handle) <= set(string.ascii_lowercase)
+    assert sqs_patches._receipt_handle() != sqs_patches._receipt_handle()
