@@ -16,7 +16,7 @@ SOURCES := app.py cdk.json $(shell find stacks lambdas statemachines -type f \( 
 help:
 	@echo "make demo    run the order system end to end on the local cloud (offline), report in reports/demo.json"
 	@echo "make serve   the local cloud as an endpoint on http://127.0.0.1:4566 (PORT=...) for orders-cli --local, boto3, aws"
-	@echo "make test    every check CI runs: synth, cdk-nag, cfn-lint, assertions, handlers, local cloud, end to end"
+	@echo "make test    every check CI runs: lint, synth, cdk-nag, cfn-lint, assertions, handlers, local cloud, end to end"
 	@echo "make lint    ruff (lint and format check) and mypy, as pyproject.toml sets them; make test runs it first"
 	@echo "make synth   write the CloudFormation templates to cdk.out/"
 	@echo "make deps    install the pinned Python packages in .venv/ and the CDK CLI and Node in node_modules/ (first step)"
@@ -58,7 +58,8 @@ PORT ?= 4566
 serve: cdk.out/manifest.json
 	$(VENV)/bin/orders-cli local serve --cdk-out cdk.out --port $(PORT)
 
-test: deps
+# Lint first: a type or lint error fails in seconds, before the suite's minutes.
+test: lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 # The same checks as .pre-commit-config.yaml; pyproject.toml configures them.

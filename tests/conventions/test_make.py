@@ -27,3 +27,8 @@ def test_npx_cdk_finds_the_pinned_node_first():
 
 def test_cdk_json_runs_the_app_in_the_project_venv():
     assert json.loads((ROOT / "cdk.json").read_text())["app"] == ".venv/bin/python app.py"
+
+
+def test_make_test_lints_before_the_tests():
+    prerequisites = re.search(r"^test:(.*)$", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1).split()
+    assert "lint" in prerequisites

@@ -62,7 +62,9 @@ def _queues():
     return fifo, Queue("q", "us-east-1", "123456789012", Policy='{"Version": "2012-10-17"}')
 
 
-@contract("sqs_send_skips_queue_counts", "sqs_retention_check_skips_queue_counts", "sqs_queue_attributes_without_counts")
+@contract(
+    "sqs_send_skips_queue_counts", "sqs_retention_check_skips_queue_counts", "sqs_queue_attributes_without_counts"
+)
 def test_a_send_reads_only_content_based_deduplication_and_the_counts_are_scans(cloud_free):
     import re
 
@@ -94,10 +96,10 @@ def test_a_send_reads_only_content_based_deduplication_and_the_counts_are_scans(
 
 
 def test_visible_messages_are_neither_in_flight_nor_delayed(cloud_free):
-    from localcloud.patches import sqs_time
-
     from moto.core.utils import unix_time_millis
     from moto.sqs.models import Message
+
+    from localcloud.patches import sqs_time
 
     queue = _queues()[1]
     for name, visible_at, delayed_until in (("ready", 0, 0), ("in-flight", 9e15, 0), ("delayed", 0, 9e15)):
