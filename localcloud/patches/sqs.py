@@ -129,7 +129,6 @@ PATCHES.append(
 )
 
 
-
 def _receipt_handle() -> str:
     return "".join(mock_random.choices(string.ascii_lowercase, k=185))
 
