@@ -29,10 +29,9 @@ def test_an_order_placed_and_shown_with_its_events_executions_and_ledger(orders_
         "PaymentCompleted",
         "OrderShipped",
     ]
-    assert [(e["name"], e["status"]) for e in shown["executions"]] == [
-        (placed["key"], "SUCCEEDED"),
-        (f"settle-{placed['key']}", "SUCCEEDED"),
-    ]
+    # below the review threshold the order paid in the Express workflow (issue 9), which DescribeExecution does not
+    # answer for (AWS keeps an Express execution's history only in its logs): no Standard execution to show
+    assert shown["executions"] == []
     assert [(r["entry"], r["amount_cents"]) for r in shown["ledger"]] == [("CHARGE", 3000)]
 
 
