@@ -57,8 +57,7 @@ def start_payment(sfn: Any, state_machine_arn: str, key: str, order: dict[str, A
             raise
         execution_arn = f"{state_machine_arn.replace(':stateMachine:', ':execution:')}:{key}"
         status = sfn.describe_execution(executionArn=execution_arn)["status"]
-        return {"execution_arn": execution_arn, "started": False, "status": status,
-                "finish": status not in STILL_GOING}
+        return {"execution_arn": execution_arn, "started": False, "status": status, "finish": status not in STILL_GOING}
     return {"execution_arn": response["executionArn"], "started": True, "status": "RUNNING", "finish": False}
 
 
@@ -166,9 +165,7 @@ def send_decision(sfn: Any, task_token: str, status: str, reason: str) -> None:
         sfn.send_task_failure(taskToken=task_token, error=FRAUD_REVIEW_REJECTED, cause=reason or "rejected")
 
 
-def request_fraud_review(
-    table: Any, sfn: Any, task_token: str, key: str, order: dict[str, Any]
-) -> dict[str, Any]:
+def request_fraud_review(table: Any, sfn: Any, task_token: str, key: str, order: dict[str, Any]) -> dict[str, Any]:
     """Store the task token on the order's REVIEW row (PENDING). If the review was already decided (the task was
     started again after the decision), answer the new token with the recorded decision."""
     now = utc_now()
@@ -212,7 +209,10 @@ def _expire_late_decision(table: Any, order_id: str, status: str, decided_at: An
             UpdateExpression="SET review_status = :expired, expired_at = :now, late_decision = :status",
             ConditionExpression="review_status = :status AND decided_at = :decided_at",
             ExpressionAttributeValues={
-                ":expired": EXPIRED, ":now": utc_now(), ":status": status, ":decided_at": decided_at,
+                ":expired": EXPIRED,
+                ":now": utc_now(),
+                ":status": status,
+                ":decided_at": decided_at,
             },
         )
     except ClientError as exc:
@@ -234,13 +234,17 @@ def _answer(table: Any, sfn: Any, row: dict[str, Any], status: str, reason: str)
 
 
 def _expired(order_id: str, row: dict[str, Any], status: str, why: str) -> tuple[int, dict[str, Any], str | None]:
-    return 409, {
-        "message": f"the review of order {order_id} expired ({why}): the payment workflow no longer waits for a"
-        f" decision, so a {status} decision cannot be recorded",
-        "order_id": order_id,
-        "decision": EXPIRED,
-        "expired_at": row.get("expired_at"),
-    }, row.get("idempotency_key")
+    return (
+        409,
+        {
+            "message": f"the review of order {order_id} expired ({why}): the payment workflow no longer waits for a"
+            f" decision, so a {status} decision cannot be recorded",
+            "order_id": order_id,
+            "decision": EXPIRED,
+            "expired_at": row.get("expired_at"),
+        },
+        row.get("idempotency_key"),
+    )
 
 
 def decide_review(
@@ -271,25 +275,33 @@ def decide_review(
         if row["review_status"] == EXPIRED:
             return _expired(order_id, row, status, row.get("expired_because") or "the workflow stopped waiting")
         if row["review_status"] != status:
-            return 409, {
-                "message": f"the review of order {order_id} was already decided: {row['review_status']}"
-                f" at {row.get('decided_at')}; a {status} decision cannot replace it",
-                "order_id": order_id,
-                "decision": row["review_status"],
-                "decided_at": row.get("decided_at"),
-            }, key
+            return (
+                409,
+                {
+                    "message": f"the review of order {order_id} was already decided: {row['review_status']}"
+                    f" at {row.get('decided_at')}; a {status} decision cannot replace it",
+                    "order_id": order_id,
+                    "decision": row["review_status"],
+                    "decided_at": row.get("decided_at"),
+                },
+                key,
+            )
         try:  # the first call may have crashed before answering; if the task is gone, that answer already counted
             send_decision(sfn, row["task_token"], status, row.get("reason", ""))  # or the workflow expired the review
         except ClientError as exc:
             if error_code(exc) not in TASK_GONE_CODES:
                 raise
-        return 200, {
-            "message": f"decision {status} was already recorded at {row.get('decided_at')}",
-            "order_id": order_id,
-            "decision": status,
-            "decided_at": row.get("decided_at"),
-            "already_recorded": True,
-        }, key
+        return (
+            200,
+            {
+                "message": f"decision {status} was already recorded at {row.get('decided_at')}",
+                "order_id": order_id,
+                "decision": status,
+                "decided_at": row.get("decided_at"),
+                "already_recorded": True,
+            },
+            key,
+        )
     key = row.get("idempotency_key")
     gone = _answer(table, sfn, row, status, reason)
     if gone:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import threading
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_callback as callback_module,
@@ -31,7 +31,7 @@ from .base import PATCHES, Patch, original, patch
 from .stepfunctions_engine import cached_boto_client_for
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _operation_model(service: str, action: str):
     from botocore import xform_name
 
@@ -60,21 +60,33 @@ def _sfn_normalise_response(self, response, boto_service_name=None, service_acti
         self._from_boto_response(response, shape)
 
 
-PATCHES.append(Patch(
-    "sfn_nested_parameters", StateTaskServiceSfn, "_normalise_parameters", _sfn_normalise_parameters,
-    why="moto's copy stubs the request-name conversion, so states:startExecution(.sync/.sync:2) fails with "
-    "KeyError 'StateMachineArn'",
-    relies_on="StateTaskService._normalise_parameters is a no-op stub and the helper _to_boto_request is present",
-))
-PATCHES.append(Patch(
-    "sfn_nested_response", StateTaskServiceSfn, "_normalise_response", _sfn_normalise_response,
-    why="the matching response conversion (executionArn -> ExecutionArn, output -> Output)",
-    relies_on="StateTaskService._normalise_response is a no-op stub and the helper _from_boto_response is present",
-))
+PATCHES.append(
+    Patch(
+        "sfn_nested_parameters",
+        StateTaskServiceSfn,
+        "_normalise_parameters",
+        _sfn_normalise_parameters,
+        why="moto's copy stubs the request-name conversion, so states:startExecution(.sync/.sync:2) fails with "
+        "KeyError 'StateMachineArn'",
+        relies_on="StateTaskService._normalise_parameters is a no-op stub and the helper _to_boto_request is present",
+    )
+)
+PATCHES.append(
+    Patch(
+        "sfn_nested_response",
+        StateTaskServiceSfn,
+        "_normalise_response",
+        _sfn_normalise_response,
+        why="the matching response conversion (executionArn -> ExecutionArn, output -> Output)",
+        relies_on="StateTaskService._normalise_response is a no-op stub and the helper _from_boto_response is present",
+    )
+)
 
 
 @patch(
-    "sfn_execution_names", StepFunctionsParserBackend, "start_execution",
+    "sfn_execution_names",
+    StepFunctionsParserBackend,
+    "start_execution",
     why="StartExecution without a name gets an ARN ending ':None', and a second unnamed start returns the first",
     relies_on="StepFunctionsParserBackend.start_execution(state_machine_arn, name, execution_input, trace_header)",
 )
@@ -105,28 +117,40 @@ def _events_task_error(self, env, ex):
         return original("sfn_events_task_error")(self, env, ex)
     error, meta = ex.response["Error"], ex.response["ResponseMetadata"]
     name = f"EventBridge.{error['Code']}"
-    cause = (f"{error.get('Message', '')} (Service: EventBridge, Status Code: {meta.get('HTTPStatusCode')}, "
-             f"Error Code: {error['Code']}, Request ID: {meta.get('RequestId')})")
+    cause = (
+        f"{error.get('Message', '')} (Service: EventBridge, Status Code: {meta.get('HTTPStatusCode')}, "
+        f"Error Code: {error['Code']}, Request ID: {meta.get('RequestId')})"
+    )
     return FailureEvent(
-        env=env, error_name=CustomErrorName(name), event_type=HistoryEventType.TaskFailed,
-        event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(
-            error=name, cause=cause, resource=self._get_sfn_resource(), resourceType=self._get_sfn_resource_type())),
+        env=env,
+        error_name=CustomErrorName(name),
+        event_type=HistoryEventType.TaskFailed,
+        event_details=EventDetails(
+            taskFailedEventDetails=TaskFailedEventDetails(
+                error=name, cause=cause, resource=self._get_sfn_resource(), resourceType=self._get_sfn_resource_type()
+            )
+        ),
     )
 
 
-PATCHES.append(Patch(
-    "sfn_events_task_error", StateTaskServiceEvents, "_from_error", _events_task_error,
-    why="an events:putEvents task whose call fails (a throttle) fails with States.Runtime, which no Retry on the "
-    "service's errors matches; name it '<service>.<error code>' as moto's DynamoDB task does",
-    relies_on="StateTaskServiceEvents._from_error(env, ex) handles only FailedEntry and passes a botocore ClientError "
-    "on to the generic States.Runtime failure",
-))
-
-
+PATCHES.append(
+    Patch(
+        "sfn_events_task_error",
+        StateTaskServiceEvents,
+        "_from_error",
+        _events_task_error,
+        why="an events:putEvents task whose call fails (a throttle) fails with States.Runtime, which no Retry on the "
+        "service's errors matches; name it '<service>.<error code>' as moto's DynamoDB task does",
+        relies_on="StateTaskServiceEvents._from_error(env, ex) handles only FailedEntry and passes a botocore "
+        "ClientError on to the generic States.Runtime failure",
+    )
+)
 
 
 @patch(
-    "sfn_execution_start", ExecutionWorker, "start",
+    "sfn_execution_start",
+    ExecutionWorker,
+    "start",
     why="count running executions so run_until_quiet knows when they have all settled",
     relies_on="ExecutionWorker.start() starts one thread running _execution_logic()",
 )
@@ -138,7 +162,9 @@ def _worker_start(self):
 
 
 @patch(
-    "sfn_execution_end", ExecutionWorker, "_execution_logic",
+    "sfn_execution_end",
+    ExecutionWorker,
+    "_execution_logic",
     why="notice when an execution ends (or its thread dies, which moto leaves RUNNING forever)",
     relies_on="ExecutionWorker._execution_logic() runs the program, then calls _execution_communication.terminated()",
 )
@@ -166,11 +192,15 @@ def _eval_sync(self, env, sync_resolver, timeout_seconds, callback_endpoint, hea
         def _local_update_wait_for_task_token():
             nonlocal callback_output
             callback_output = self._eval_wait_for_task_token(
-                env=env, timeout_seconds=timeout_seconds,
-                callback_endpoint=callback_endpoint, heartbeat_endpoint=heartbeat_endpoint,
+                env=env,
+                timeout_seconds=timeout_seconds,
+                callback_endpoint=callback_endpoint,
+                heartbeat_endpoint=heartbeat_endpoint,
             )
 
-        thread = threading.Thread(target=_local_update_wait_for_task_token, name="WaitForTaskToken_SyncTask", daemon=True)
+        thread = threading.Thread(
+            target=_local_update_wait_for_task_token, name="WaitForTaskToken_SyncTask", daemon=True
+        )
         callback_module.TMP_THREADS.append(thread)
         thread.start()
 
@@ -191,12 +221,17 @@ def _eval_sync(self, env, sync_resolver, timeout_seconds, callback_endpoint, hea
     return callback_output or sync_result
 
 
-PATCHES.append(Patch(
-    "sfn_sync_wait", StateTaskServiceCallback, "_eval_sync", _eval_sync,
-    why=".sync tasks poll the child execution every 0.5 s with time.sleep; wake them when an execution changes",
-    relies_on="StateTaskServiceCallback._eval_sync(env, sync_resolver, timeout_seconds, callback_endpoint, "
-    "heartbeat_endpoint) loops on sync_resolver() with time.sleep(_DELAY_SECONDS_SYNC_CONDITION_CHECK)",
-))
+PATCHES.append(
+    Patch(
+        "sfn_sync_wait",
+        StateTaskServiceCallback,
+        "_eval_sync",
+        _eval_sync,
+        why=".sync tasks poll the child execution every 0.5 s with time.sleep; wake them when an execution changes",
+        relies_on="StateTaskServiceCallback._eval_sync(env, sync_resolver, timeout_seconds, callback_endpoint, "
+        "heartbeat_endpoint) loops on sync_resolver() with time.sleep(_DELAY_SECONDS_SYNC_CONDITION_CHECK)",
+    )
+)
 
 
 def _record_answer(name: str) -> Callable:
@@ -214,14 +249,22 @@ for _name, _method, _why in (
     ("sfn_send_task_success", "send_task_success", "the timeline records who answered a task token"),
     ("sfn_send_task_failure", "send_task_failure", "as for success"),
 ):
-    PATCHES.append(Patch(
-        _name, StepFunctionsParserBackend, _method, _record_answer(_name), why=_why,
-        relies_on=f"StepFunctionsParserBackend.{_method}(task_token, ...) notifies the waiting task",
-    ))
+    PATCHES.append(
+        Patch(
+            _name,
+            StepFunctionsParserBackend,
+            _method,
+            _record_answer(_name),
+            why=_why,
+            relies_on=f"StepFunctionsParserBackend.{_method}(task_token, ...) notifies the waiting task",
+        )
+    )
 
 
 @patch(
-    "sfn_answerable_executions", StepFunctionsParserBackend, "_get_executions",
+    "sfn_answerable_executions",
+    StepFunctionsParserBackend,
+    "_get_executions",
     why="SendTaskSuccess/Failure/Heartbeat look the token up in every execution's environment and fail with "
     "AttributeError on an execution started a moment ago whose thread has not built its environment yet (an answer "
     "wakes an execution that starts a child while the next answer is looked up); such an execution holds no token",

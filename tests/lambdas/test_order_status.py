@@ -112,12 +112,17 @@ def test_the_first_final_status_stays_with_its_reason(ctx, tables):
 
 @pytest.mark.parametrize(
     ("error", "reason"),
-    [("CardDeclinedError", "PAYMENT_DECLINED"), ("FraudReviewRejected", "REVIEW_REJECTED"),
-     ("States.HeartbeatTimeout", "REVIEW_EXPIRED"), ("RefundNotRecorded", "PAYMENT_ERROR")],
+    [
+        ("CardDeclinedError", "PAYMENT_DECLINED"),
+        ("FraudReviewRejected", "REVIEW_REJECTED"),
+        ("States.HeartbeatTimeout", "REVIEW_EXPIRED"),
+        ("RefundNotRecorded", "PAYMENT_ERROR"),
+    ],
 )
 def test_a_failed_payment_ends_the_order_failed_saying_why(ctx, tables, error, reason):
-    failed = chain_event("K-pay-fail", "PaymentFailed", data={
-        "order-id": order_id_of("K-pay-fail"), "reason": error, "refunded": False})
+    failed = chain_event(
+        "K-pay-fail", "PaymentFailed", data={"order-id": order_id_of("K-pay-fail"), "reason": error, "refunded": False}
+    )
     order_status.handler(sqs_batch(record_of(chain_event("K-pay-fail", "OrderCreated")), record_of(failed)), ctx)
     item = projection(tables, "K-pay-fail")
     assert (item["status"], item["failure_reason"]) == ("FAILED", reason)
@@ -203,8 +208,9 @@ def test_fifo_failure_in_the_middle_returns_it_and_all_after_then_only_those_run
         orders_client,
         "provide-client-params.dynamodb.UpdateItem",
         transient(),
-        when=lambda params: any(h.get("event") == "PaymentCompleted"
-                                for h in params.get("ExpressionAttributeValues", {}).get(":entry", [])),
+        when=lambda params: any(
+            h.get("event") == "PaymentCompleted" for h in params.get("ExpressionAttributeValues", {}).get(":entry", [])
+        ),
         times=1,
     )
     with payment_update:

@@ -42,8 +42,12 @@ def execution_of(event: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
 def finish(*, event: dict[str, Any]) -> dict[str, Any]:
     key, order, reason = execution_of(event)
     return outcome.finish_payment(
-        aws.table(os.environ["PAYMENTS_TABLE_NAME"]), aws.client("events"), os.environ["EVENT_BUS_NAME"],
-        key=key, order=order, reason=reason,
+        aws.table(os.environ["PAYMENTS_TABLE_NAME"]),
+        aws.client("events"),
+        os.environ["EVENT_BUS_NAME"],
+        key=key,
+        order=order,
+        reason=reason,
     )
 
 
