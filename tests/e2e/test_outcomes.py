@@ -108,11 +108,15 @@ def test_a_replayed_stock_reserved_after_a_failed_execution_changes_nothing(clou
     key = "k-replayed-after-failure"
     outcome = with_fault(cloud, Throttle("RefundPayment", times=1000), key, ordinary("tok_settlement_rejected"))
     assert outcome["status"] == "FAILED"
-    published = [e for e in system.audit_events(cloud) if e["detail-type"] == "StockReserved"
-                 and e["detail"]["metadata"]["correlation-id"] == key]
+    published = [
+        e
+        for e in system.audit_events(cloud)
+        if e["detail-type"] == "StockReserved" and e["detail"]["metadata"]["correlation-id"] == key
+    ]
     cloud.advance(9 * 86400)  # past every idempotency window: StartPayment meets ExecutionAlreadyExists
-    cloud.put_events([{"Source": e["source"], "DetailType": e["detail-type"], "Detail": e["detail"]}
-                      for e in published[:1]])
+    cloud.put_events(
+        [{"Source": e["source"], "DetailType": e["detail-type"], "Detail": e["detail"]} for e in published[:1]]
+    )
     cloud.run_until_quiet()
     again = outcome_of(cloud, key, outcome["order_id"])
     assert (again["status"], again["charges"], again["refunds"]) == ("FAILED", 1, 1)
@@ -137,7 +141,10 @@ def test_a_declined_card_puts_the_reserved_stock_back(cloud):
     order_id = place(cloud, "k-declined-stock", ordinary("tok_declined", sku="MUG-2"))
     outcome = outcome_of(cloud, "k-declined-stock", order_id)
     assert (outcome["status"], outcome["failure_reason"], outcome["reservation"]) == (
-        "FAILED", "PAYMENT_DECLINED", "RELEASED")
+        "FAILED",
+        "PAYMENT_DECLINED",
+        "RELEASED",
+    )
     assert system.stock(cloud, "MUG-2") == before
 
 
@@ -199,14 +206,19 @@ def test_a_review_the_workflow_gave_up_on_expires_and_a_late_approval_is_409(clo
 def test_a_review_that_was_never_requested_has_nothing_to_expire(cloud):
     outcome = with_fault(cloud, Throttle("RequestFraudReview", times=1000), "k-review-never", high_value())
     assert (outcome["execution"], outcome["status"], outcome["review"], outcome["charges"]) == (
-        "SUCCEEDED", "FAILED", None, 0)
+        "SUCCEEDED",
+        "FAILED",
+        None,
+        0,
+    )
 
 
 def test_a_review_the_workflow_cannot_expire_is_expired_by_the_finalizer(cloud):
     key = "k-review-unexpirable"
     order_id = waiting_review(cloud, key)
-    ledger_down = FailAwsCall("dynamodb", "UpdateItem", code="InternalServerError", status=500, times=1000,
-                              caller="states:")
+    ledger_down = FailAwsCall(
+        "dynamodb", "UpdateItem", code="InternalServerError", status=500, times=1000, caller="states:"
+    )
     cloud.hooks.add(ledger_down)
     try:
         cloud.advance(86400 + 1)

@@ -2,6 +2,7 @@
 
 Resources are found by type and properties, never by hashed logical ids.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,10 @@ from aws_cdk.assertions import Match, Template
 ROOT = Path(__file__).resolve().parents[2]
 CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]["order-system"]
 # Actions AWS offers no resource-level permission for: X-Ray, and the vended log delivery Step Functions logging uses.
-STAR_ALLOWED = re.compile(r"^(xray:|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|"
-                          r"ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))")
+STAR_ALLOWED = re.compile(
+    r"^(xray:|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|"
+    r"ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))"
+)
 
 
 @pytest.fixture(scope="module")
@@ -167,9 +170,7 @@ def test_every_trigger_reports_batch_item_failures(templates):
 
 
 def test_pipes_set_the_group_to_the_order_and_deduplicate_on_the_event_key(templates):
-    pipes = [
-        res for t in templates.values() for res in t["Resources"].values() if res["Type"] == "AWS::Pipes::Pipe"
-    ]
+    pipes = [res for t in templates.values() for res in t["Resources"].values() if res["Type"] == "AWS::Pipes::Pipe"]
     assert len(pipes) == 5
     for pipe in pipes:
         target = props(pipe)["TargetParameters"]
@@ -243,7 +244,9 @@ def test_no_iam_statement_allows_every_resource_except_actions_without_resource_
     assert policies
     for stack, lid, policy in policies:
         for statement in props(policy)["PolicyDocument"]["Statement"]:
-            if statement["Resource"] == "*" or "*" in (statement["Resource"] if isinstance(statement["Resource"], list) else []):
+            if statement["Resource"] == "*" or "*" in (
+                statement["Resource"] if isinstance(statement["Resource"], list) else []
+            ):
                 actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 offending = [a for a in actions if not STAR_ALLOWED.match(a)]
                 assert offending == [], f"{stack}/{lid} allows {offending} on every resource"
@@ -309,6 +312,8 @@ def test_every_handler_imports_from_the_lambda_asset(resources):
 def test_http_routes_are_iam_authorised(resources):
     routes = of_type(resources, "AWS::ApiGatewayV2::Route")
     assert sorted(props(r)["RouteKey"] for _, _, r in routes) == [
-        "GET /orders/{order_id}", "POST /orders", "POST /orders/{order_id}/review"
+        "GET /orders/{order_id}",
+        "POST /orders",
+        "POST /orders/{order_id}/review",
     ]
     assert all(props(r)["AuthorizationType"] == "AWS_IAM" for _, _, r in routes)

@@ -31,8 +31,12 @@ def start(event: EventBridgeEvent, data: StockReservedV2) -> dict[str, Any]:
     result = service.start_payment(aws.client("stepfunctions"), state_machine_for(order), key, order)
     if result["finish"]:
         result["finished"] = outcome.finish_payment(
-            aws.table(os.environ["PAYMENTS_TABLE_NAME"]), aws.client("events"), os.environ["EVENT_BUS_NAME"],
-            key=key, order=order, reason=f"Execution{result['status'].title().replace('_', '')}",
+            aws.table(os.environ["PAYMENTS_TABLE_NAME"]),
+            aws.client("events"),
+            os.environ["EVENT_BUS_NAME"],
+            key=key,
+            order=order,
+            reason=f"Execution{result['status'].title().replace('_', '')}",
         )
     elif not result["started"]:
         observability.count(observability.DUPLICATES_SUPPRESSED)
