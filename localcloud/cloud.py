@@ -1,9 +1,9 @@
 """LocalCloud: the synthesized app from `cdk.out/`, stood up on moto in this process, and the API the end-to-end tests
 and the demo share.
 
-A thin facade: the lifecycle, the choke points every invocation, delivery and AWS call passes (`invoke`, `deliver`,
-`aws_calls`), and `run_until_quiet`. What each AWS service does lives in that service's package, composed here:
-Lambda invocations (lambda_/), queues and their pollers (sqs/, pipes/), rule targets and buses (events/),
+A thin facade: the lifecycle, the choke points every invocation, delivery and AWS call passes (`invoke` and `deliver`
+in choke_points.py, `aws_calls`), and `run_until_quiet`. What each AWS service does lives in that service's package,
+composed here: Lambda invocations (lambda_/), queues and their pollers (sqs/, pipes/), rule targets and buses (events/),
 executions (stepfunctions/), the HTTP API (apigateway/), and inspection helpers (inspection.py)."""
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ import collections
 import gc
 import logging
 import os
-import sys
 import threading
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +25,13 @@ from .apigateway.api import HttpApi
 from .apigateway.router import HttpRouter
 from .arns import arn_name
 from .assembly import CloudAssembly
-from .aws_calls import OWN_CLIENT, AwsCalls, state_context
+from .aws_calls import OWN_CLIENT, AwsCalls
+from .choke_points import ChokePoints
 from .clock import Clock, WallClock
 from .drain import NotQuiet, Quiet, drain  # noqa: F401  (NotQuiet: part of this module's API)
 from .events.buses import EventBuses
 from .events.targets import RuleTargets
-from .hooks import Delivery, Hooks, Invocation, InvokeResult
+from .hooks import Hooks
 from .inspection import Inspection
 from .lambda_.invocations import LambdaInvocations
 from .lambda_.runtime import LambdaRuntime
@@ -55,7 +53,7 @@ _QUIET_LOGGERS = ("moto.stepfunctions", "aws_xray_sdk")
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
 
-class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions, HttpApi, Inspection):
+class LocalCloud(ChokePoints, LambdaInvocations, Queues, RuleTargets, EventBuses, Executions, HttpApi, Inspection):
     """Start with `LocalCloud.start("cdk.out")` (or use it as a context manager); `stop()` when done."""
 
     def __init__(
@@ -221,93 +219,6 @@ class LocalCloud(LambdaInvocations, Queues, RuleTargets, EventBuses, Executions,
                 setattr(client, OWN_CLIENT, True)  # its calls are the test's or the cloud's: caller ""
             self._clients[service] = client
         return client
-
-    def running_functions(self) -> list[str]:
-        """The functions whose handlers run on this thread, innermost last (a handler may invoke another)."""
-        return getattr(self._local, "callers", None) or []
-
-    # ------------------------------------------------------------------ the choke points
-    def invoke(
-        self, function: str, event: Any, *, source: str = "api", invocation_type: str = "RequestResponse"
-    ) -> InvokeResult:
-        """Run a function (by name, ARN or construct path) through the hooks. Every invocation passes here."""
-        spec = self._function_spec(function)
-        call = Invocation(spec.name, event, source, invocation_type, str(uuid.uuid4()))
-        ran: list[InvokeResult] = []
-
-        def final() -> InvokeResult:
-            self._bump()
-            stack = getattr(self._local, "callers", None)
-            if stack is None:
-                stack = self._local.callers = []
-            stack.append(spec.name)
-            entry = self.timeline.record("invoke", source, self.label(spec.name), ok=None, request_id=call.request_id)
-            try:
-                result = self.runtime.run(spec, event, call.request_id)
-            finally:
-                stack.pop()
-            ran.append(result)
-            error = result.payload if not result.ok and isinstance(result.payload, dict) else {}
-            entry.detail.update(
-                ok=result.ok,
-                duration_ms=result.duration_ms,
-                error_type=error.get("errorType"),
-                error_message=error.get("errorMessage"),
-                logs=result.logs,
-            )
-            return result
-
-        result = self.hooks.run_invoke(call, final)
-        if not ran:
-            self.timeline.record("fault", source, self.label(spec.name), what="invocation dropped by a hook")
-        elif result is not ran[-1]:
-            error = result.payload if isinstance(result.payload, dict) else {}
-            self.timeline.record(
-                "fault",
-                source,
-                self.label(spec.name),
-                what="response replaced by a hook",
-                returned=error.get("errorType", "ok" if result.ok else "error"),
-            )
-        return result
-
-    def deliver(self, delivery: Delivery, send: Callable[[], Any]) -> Any:
-        """Move one message one hop through the hooks. Every delivery passes here."""
-        sent: list[bool] = []
-
-        def final() -> Any:
-            self._bump()
-            sent.append(True)
-            self.timeline.record("deliver", f"{delivery.kind}:{delivery.source}", delivery.target, **delivery.detail)
-            return send()
-
-        result = self.hooks.run_deliver(delivery, final)
-        if not sent:
-            self.timeline.record(
-                "fault", f"{delivery.kind}:{delivery.source}", delivery.target, what="delivery dropped by a hook"
-            )
-        return result
-
-    def _bump(self) -> None:
-        with self._activity_lock:
-            self._activity += 1
-
-    def _api_caller(self) -> str:
-        """Who is calling an AWS API right now: a handler, a state of an execution, a rule target, or the client."""
-        delivering = getattr(self._local, "delivering", None)
-        if delivering:
-            return delivering
-        callers = getattr(self._local, "callers", None)
-        if callers:
-            return f"lambda:{self.label(callers[-1])}"
-        context = state_context(sys._getframe(2))
-        if context is None:
-            return "api"
-        try:
-            machine = self.label(context["StateMachine"]["Id"])
-            return f"states:{machine}/{context['Execution']['Name']}#{context['State']['Name']}"
-        except (KeyError, TypeError):
-            return "states"
 
     # ------------------------------------------------------------------ running
     def run_until_quiet(self, *, timeout: float | None = None, max_advance: float | None = None) -> Quiet:
