@@ -12,27 +12,25 @@ from typing import Any
 from .hooks import AwsCall, AwsCallError, Delivery, Invocation, InvokeResult
 
 
-class LoseResponse:
-    """Fault: the handler runs (its side effects happen), then the caller gets an error as if the response was lost
-    (the process crashed right after the side effect). The caller retries as it would on AWS: a state machine by its
-    Retry rules, an SQS trigger after the visibility timeout.
+class _FunctionFault:
+    """What LoseResponse and Throttle share: which invocations they hit, and how often."""
 
-    `function` matches the function name or its construct id (`ChargeCard` matches `PaymentsStack-ChargeCard...`).
-    """
+    error_type: str
+    message: str
 
     def __init__(
         self,
         function: str,
         *,
         times: int = 1,
-        error_type: str = "Lambda.ServiceException",
-        message: str = "the response was lost after the function ran (injected fault)",
+        error_type: str | None = None,
+        message: str | None = None,
         when: Callable[[Invocation], bool] | None = None,
     ):
         self.function = function
         self.remaining = times
-        self.error_type = error_type
-        self.message = message
+        self.error_type = error_type or type(self).error_type
+        self.message = message or type(self).message
         self.when = when
         self.fired: list[Invocation] = []
 
@@ -40,11 +38,29 @@ class LoseResponse:
         name = call.function
         return (name == self.function or self.function in name) and (self.when is None or self.when(call))
 
-    def invoke(self, call: Invocation, proceed: Callable[[], InvokeResult]) -> InvokeResult:
-        result = proceed()
+    def fires(self, call: Invocation) -> bool:
+        """Whether this invocation is hit (and counted as hit)."""
         if self.remaining > 0 and self.matches(call):
             self.remaining -= 1
             self.fired.append(call)
+            return True
+        return False
+
+
+class LoseResponse(_FunctionFault):
+    """Fault: the handler runs (its side effects happen), then the caller gets an error as if the response was lost
+    (the process crashed right after the side effect). The caller retries as it would on AWS: a state machine by its
+    Retry rules, an SQS trigger after the visibility timeout.
+
+    `function` matches the function name or its construct id (`ChargeCard` matches `PaymentsStack-ChargeCard...`).
+    """
+
+    error_type = "Lambda.ServiceException"
+    message = "the response was lost after the function ran (injected fault)"
+
+    def invoke(self, call: Invocation, proceed: Callable[[], InvokeResult]) -> InvokeResult:
+        result = proceed()
+        if self.fires(call):
             lost = InvokeResult.failure(self.error_type, self.message, result.logs)
             lost.duration_ms = result.duration_ms
             lost.payload["stackTrace"] = [f"handler returned {'ok' if result.ok else 'an error'}; response dropped"]
@@ -99,35 +115,15 @@ class DuplicateDelivery:
         return result
 
 
-class Throttle:
+class Throttle(_FunctionFault):
     """Fault: the invocation is refused before the handler runs (no side effect), as when Lambda throttles; the
     caller gets the Lambda error document (`errorType` = `error_type`) and retries as it would on AWS."""
 
-    def __init__(
-        self,
-        function: str,
-        *,
-        times: int = 1,
-        error_type: str = "Lambda.TooManyRequestsException",
-        message: str = "Rate Exceeded. (injected throttle)",
-        when: Callable[[Invocation], bool] | None = None,
-    ):
-        self.function = function
-        self.remaining = times
-        self.error_type = error_type
-        self.message = message
-        self.when = when
-        self.fired: list[Invocation] = []
-
-    def matches(self, call: Invocation) -> bool:
-        return (call.function == self.function or self.function in call.function) and (
-            self.when is None or self.when(call)
-        )
+    error_type = "Lambda.TooManyRequestsException"
+    message = "Rate Exceeded. (injected throttle)"
 
     def invoke(self, call: Invocation, proceed: Callable[[], InvokeResult]) -> InvokeResult:
-        if self.remaining > 0 and self.matches(call):
-            self.remaining -= 1
-            self.fired.append(call)
+        if self.fires(call):
             return InvokeResult.failure(self.error_type, self.message)
         return proceed()
 
