@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from eventing.envelope import new_metadata
+from eventing.envelope import derive_key, new_metadata
 from eventing.schemas import CURRENT_VERSION, SOURCES, EventData
 
 MAX_ENTRIES_PER_CALL = 10
@@ -48,6 +48,30 @@ def build_entry(
         "DetailType": detail_type,
         "Detail": json.dumps(detail, separators=(",", ":"), sort_keys=True),
     }
+
+
+def publish_caused(
+    events_client: Any,
+    *,
+    bus_name: str,
+    token: str,
+    detail_type: str,
+    data: EventData,
+    producer: str,
+    created_at: str | None = None,
+) -> list[str]:
+    """Publish one event caused by the client's token K: its key derived from K and its type (a retried emitter
+    produces the same key), K as its correlation id."""
+    entry = build_entry(
+        bus_name=bus_name,
+        detail_type=detail_type,
+        data=data,
+        idempotency_key=derive_key(token, detail_type),
+        correlation_id=token,
+        producer=producer,
+        created_at=created_at,
+    )
+    return publish(events_client, [entry])
 
 
 def publish(

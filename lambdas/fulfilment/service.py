@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from eventing.envelope import EventBridgeEvent, derive_key, utc_now
 from eventing.http import plain
-from eventing.publisher import build_entry, publish
+from eventing.publisher import publish_caused
 from eventing.records import error_code, put_once
 from eventing.schemas import (
     EventData,
@@ -52,20 +52,14 @@ def _emit(
     created_at: str,
     producer: str,
 ) -> None:
-    token = cause.metadata.correlation_id
-    publish(
+    publish_caused(
         events,
-        [
-            build_entry(
-                bus_name=bus_name,
-                detail_type=detail_type,
-                data=data,
-                idempotency_key=derive_key(token, detail_type),
-                correlation_id=token,
-                producer=producer,
-                created_at=created_at,
-            )
-        ],
+        bus_name=bus_name,
+        token=cause.metadata.correlation_id,
+        detail_type=detail_type,
+        data=data,
+        producer=producer,
+        created_at=created_at,
     )
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from eventing.envelope import derive_key, utc_now
-from eventing.publisher import build_entry, publish
+from eventing.envelope import utc_now
+from eventing.publisher import publish_caused
 from eventing.records import CONDITION_FAILED, error_code
 from eventing.schemas import PaymentCompletedV1, PaymentFailedV1
 from payments import service
@@ -70,17 +70,5 @@ def finish_payment(
         detail_type = "PaymentFailed"
         data = PaymentFailedV1(order_id=order_id, reason=reason, refunded=refunded["refunded"])
         outcome = {"outcome": detail_type, "refunded": refunded["refunded"]}
-    publish(
-        events,
-        [
-            build_entry(
-                bus_name=bus_name,
-                detail_type=detail_type,
-                data=data,
-                idempotency_key=derive_key(key, detail_type),
-                correlation_id=key,
-                producer=PRODUCER,
-            )
-        ],
-    )
+    publish_caused(events, bus_name=bus_name, token=key, detail_type=detail_type, data=data, producer=PRODUCER)
     return {"order_id": order_id, **outcome}
