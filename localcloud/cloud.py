@@ -31,6 +31,7 @@ from .clock import Clock, WallClock
 from .drain import NotQuiet, Quiet, drain  # noqa: F401  (NotQuiet: part of this module's API)
 from .events.buses import EventBuses
 from .events.targets import RuleTargets
+from .frame_stack import roomy_stack
 from .hooks import Hooks
 from .inspection import Inspection
 from .lambda_.invocations import LambdaInvocations
@@ -55,6 +56,13 @@ MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use
 
 class LocalCloud(ChokePoints, LambdaInvocations, Queues, RuleTargets, EventBuses, Executions, HttpApi, Inspection):
     """Start with `LocalCloud.start("cdk.out")` (or use it as a context manager); `stop()` when done."""
+
+    # What callers start work with runs on a roomy frame stack (frame_stack.py: CPython's stack chunks otherwise cost
+    # a quarter of the CPU); run_until_quiet too, below.
+    http = roomy_stack(HttpApi.http)
+    invoke = roomy_stack(ChokePoints.invoke)
+    put_events = roomy_stack(EventBuses.put_events)
+    replay_archive = roomy_stack(EventBuses.replay_archive)
 
     def __init__(
         self,
@@ -221,6 +229,7 @@ class LocalCloud(ChokePoints, LambdaInvocations, Queues, RuleTargets, EventBuses
         return client
 
     # ------------------------------------------------------------------ running
+    @roomy_stack
     def run_until_quiet(self, *, timeout: float | None = None, max_advance: float | None = None) -> Quiet:
         """The drain. Deliver until nothing moves: drain async invocations, poll every queue mapping and pipe, let
         every execution settle (finish, or park on a task token or a timer); repeat until a round changes nothing.
