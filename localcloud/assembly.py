@@ -74,7 +74,7 @@ class CloudAssembly:
             elif kind == STACK_ARTIFACT:
                 self.stacks.append(self._stack(directory, artifact_id, artifact, artifacts))
 
-    def _stack(self, directory: Path, artifact_id: str, artifact: dict, artifacts: dict) -> Stack:
+    def _stack(self, directory: Path, artifact_id: str, artifact: dict[str, Any], artifacts: dict[str, Any]) -> Stack:
         props = artifact["properties"]
         template = json.loads((directory / props["templateFile"]).read_text())
         account, region = _environment(artifact.get("environment", ""))
@@ -142,8 +142,8 @@ def _assets(directory: Path, manifest_file: Path) -> dict[str, Path]:
     return assets
 
 
-def _logical_id_paths(directory: Path, artifact: dict) -> dict[str, str]:
-    metadata: dict[str, list] = dict(artifact.get("metadata", {}))
+def _logical_id_paths(directory: Path, artifact: dict[str, Any]) -> dict[str, str]:
+    metadata: dict[str, list[dict[str, Any]]] = dict(artifact.get("metadata", {}))
     extra = artifact.get("additionalMetadataFile")
     if extra and (directory / extra).exists():
         metadata.update(json.loads((directory / extra).read_text()))

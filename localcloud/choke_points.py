@@ -1,5 +1,6 @@
 """The choke points every invocation and every delivery passes, with the hooks around them: a mixin of LocalCloud
-(its host gives `hooks`, `timeline`, `runtime`, `label`, `_function_spec`, `_local` and the activity counter)."""
+(its host gives `hooks`, `timeline`, `runtime`, `label`, `_function_spec`, `_local` and the activity counter: see
+host.py)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,21 @@ from typing import Any
 
 from .aws_calls import state_context
 from .hooks import Delivery, Invocation, InvokeResult
+from .host import CloudHost
 
 
-class ChokePoints:
+class ChokePoints(CloudHost):
     def running_functions(self) -> list[str]:
         """The functions whose handlers run on this thread, innermost last (a handler may invoke another)."""
-        return getattr(self._local, "callers", None) or []
+        callers: list[str] | None = getattr(self._local, "callers", None)
+        return callers or []
 
     # ------------------------------------------------------------------ the choke points
     def invoke(
-        self, function: str, event: Any, *, source: str = "api", invocation_type: str = "RequestResponse"
+        self: CloudHost, function: str, event: Any, *, source: str = "api", invocation_type: str = "RequestResponse"
     ) -> InvokeResult:
         """Run a function (by name, ARN or construct path) through the hooks. Every invocation passes here."""
+        # `self: CloudHost`: LocalCloud wraps this method (cloud.py) in the place CloudHost declares it
         spec = self._function_spec(function)
         call = Invocation(spec.name, event, source, invocation_type, str(uuid.uuid4()))
         ran: list[InvokeResult] = []
@@ -85,7 +89,7 @@ class ChokePoints:
 
     def _api_caller(self) -> str:
         """Who is calling an AWS API right now: a handler, a state of an execution, a rule target, or the client."""
-        delivering = getattr(self._local, "delivering", None)
+        delivering: str | None = getattr(self._local, "delivering", None)
         if delivering:
             return delivering
         callers = getattr(self._local, "callers", None)

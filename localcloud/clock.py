@@ -8,7 +8,7 @@ import datetime
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 
 class Clock:
@@ -18,7 +18,7 @@ class Clock:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._listeners: list = []
+        self._listeners: list[Callable[[], None]] = []
 
     def now(self) -> float:
         raise NotImplementedError
@@ -30,10 +30,10 @@ class Clock:
         for listener in list(self._listeners):
             listener()
 
-    def on_advance(self, listener) -> None:
+    def on_advance(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
-    def remove_listener(self, listener) -> None:
+    def remove_listener(self, listener: Callable[[], None]) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
@@ -88,11 +88,11 @@ def clock_datetime_module(clock_of: Callable[[], Clock | None]) -> Any:
 
     class ClockDatetime(datetime.datetime):
         @classmethod
-        def now(cls, tz=None):
+        def now(cls, tz: datetime.tzinfo | None = None) -> Self:
             clock = clock_of()
             if clock is None:
-                return datetime.datetime.now(tz)
-            return datetime.datetime.fromtimestamp(clock.now(), tz)
+                return super().now(tz)
+            return cls.fromtimestamp(clock.now(), tz)
 
     class DatetimeOnTheClock:
         datetime: type[Any]  # ClockDatetime, set below; every other name is the real module's

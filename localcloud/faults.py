@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .hooks import AwsCall, AwsCallError, Delivery, Invocation, InvokeResult
+from .timeline import Timeline
 
 
 class _FunctionFault:
@@ -83,7 +84,7 @@ class DuplicateDelivery:
         kind: str | None = "esm",
         times: int = 1,
         when: Callable[[Delivery], bool] | None = None,
-        timeline: Any = None,
+        timeline: Timeline | None = None,
     ):
         self.target = target
         self.kind = kind

@@ -12,9 +12,9 @@ the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 
 @dataclass
@@ -69,7 +69,7 @@ class AwsCall:
 
     service: str  # botocore service name: "dynamodb", "events", "stepfunctions", "sqs", "lambda", "kms", ...
     operation: str  # botocore operation name: "PutItem", "PutEvents", "StartExecution", ...
-    params: dict  # the request parameters as the SDK took them
+    params: dict[str, Any]  # the request parameters as the SDK took them
     caller: str  # the function's name when a handler made the call; "states:<execution arn>" for a workflow task;
     # "" for the test/script itself (the cloud's own clients)
 
@@ -85,18 +85,22 @@ class AwsCallError(Exception):
         self.status = status
 
 
+HookT = TypeVar("HookT")
+ResultT = TypeVar("ResultT")
+
+
 class Hooks:
     def __init__(self) -> None:
         self._hooks: list[Any] = []
 
-    def add(self, hook: Any) -> Any:
+    def add(self, hook: HookT) -> HookT:
         self._hooks.append(hook)
         return hook
 
     def remove(self, hook: Any) -> None:
         self._hooks.remove(hook)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(list(self._hooks))
 
     def run_invoke(self, call: Invocation, final: Callable[[], InvokeResult]) -> InvokeResult:
@@ -108,10 +112,13 @@ class Hooks:
     def run_aws_call(self, call: AwsCall, final: Callable[[], Any]) -> Any:
         return self._chain("aws_call", call, final)
 
-    def _chain(self, method: str, subject: Any, final: Callable[[], Any]) -> Any:
-        hooks = [getattr(h, method) for h in self._hooks if hasattr(h, method)]
+    def _chain(self, method: str, subject: Any, final: Callable[[], ResultT]) -> ResultT:
+        # each hook's method takes the subject and `proceed`, and returns what the chain returns
+        hooks: list[Callable[[Any, Callable[[], ResultT]], ResultT]] = [
+            getattr(h, method) for h in self._hooks if hasattr(h, method)
+        ]
 
-        def step(i: int) -> Any:
+        def step(i: int) -> ResultT:
             if i == len(hooks):
                 return final()
             return hooks[i](subject, lambda: step(i + 1))

@@ -7,13 +7,15 @@ import collections
 from decimal import Decimal
 from typing import Any
 
+from .host import CloudHost
+
 TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
 
 
-class Inspection:
+class Inspection(CloudHost):
     """Inspection helpers of LocalCloud (a mixin)."""
 
-    def table_items(self, name: str) -> list[dict]:
+    def table_items(self, name: str) -> list[dict[str, Any]]:
         from boto3.dynamodb.types import TypeDeserializer
 
         found = self.resource(name)

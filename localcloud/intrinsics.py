@@ -115,10 +115,11 @@ class Resolver:
             logical_id, attribute = arg[0], self.resolve(arg[1])
         return self._getatt(logical_id, attribute)
 
-    def _join(self, arg: list) -> str:
+    def _join(self, arg: list[Any]) -> str:
         sep, items = arg
         items = self.resolve(items)
-        return self.resolve(sep).join(_text(i) for i in items)
+        separator: str = self.resolve(sep)
+        return separator.join(_text(i) for i in items)
 
     def _sub(self, arg: Any) -> str:
         local: dict[str, Any]
@@ -127,7 +128,7 @@ class Resolver:
         else:
             text, local = arg[0], self.resolve(arg[1]) if len(arg) > 1 else {}
 
-        def replace(match: re.Match) -> str:
+        def replace(match: re.Match[str]) -> str:
             name = match.group(1)
             if name.startswith("!"):
                 return "${" + name[1:] + "}"
@@ -140,11 +141,11 @@ class Resolver:
 
         return _SUB.sub(replace, text)
 
-    def _select(self, arg: list) -> Any:
+    def _select(self, arg: list[Any]) -> Any:
         index, items = self.resolve(arg[0]), self.resolve(arg[1])
         return items[int(index)]
 
-    def _split(self, arg: list) -> list[str]:
+    def _split(self, arg: list[Any]) -> list[str]:
         sep, text = self.resolve(arg[0]), self.resolve(arg[1])
         return _text(text).split(sep)
 
@@ -156,21 +157,21 @@ class Resolver:
             )
         return self.exports[name]
 
-    def _if(self, arg: list) -> Any:
+    def _if(self, arg: list[Any]) -> Any:
         name, yes, no = arg
         return self.resolve(yes if self.condition(name) else no)
 
-    def _equals(self, arg: list) -> bool:
+    def _equals(self, arg: list[Any]) -> bool:
         a, b = self.resolve(arg[0]), self.resolve(arg[1])
-        return a == b
+        return bool(a == b)
 
-    def _not(self, arg: list) -> bool:
+    def _not(self, arg: list[Any]) -> bool:
         return not self.resolve(arg[0])
 
-    def _and(self, arg: list) -> bool:
+    def _and(self, arg: list[Any]) -> bool:
         return all(self.resolve(a) for a in arg)
 
-    def _or(self, arg: list) -> bool:
+    def _or(self, arg: list[Any]) -> bool:
         return any(self.resolve(a) for a in arg)
 
     def _condition_fn(self, name: str) -> bool:

@@ -23,7 +23,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from botocore.awsrequest import AWSPreparedRequest
@@ -33,6 +33,10 @@ from werkzeug.wrappers import Request, Response
 
 from .drain import NotQuiet
 from .stack_outputs import ship_function_logs, stack_outputs
+
+if TYPE_CHECKING:
+    from .cloud import LocalCloud
+    from .timeline import Entry
 
 log = logging.getLogger("localcloud.server")
 
@@ -56,12 +60,12 @@ class LocalEndpoint:
 
     def __init__(
         self,
-        cloud: Any,
+        cloud: LocalCloud,
         *,
         host: str = "127.0.0.1",
         port: int = 4566,
         interval: float = 0.2,
-        on_entry: Callable[[Any], None] | None = None,
+        on_entry: Callable[[Entry], None] | None = None,
     ):
         self.cloud = cloud
         self.interval = interval

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .hooks import Invocation, InvokeResult
 from .intrinsics import UnresolvableError
 
+if TYPE_CHECKING:
+    from .cloud import LocalCloud
 
-def stack_outputs(cloud: Any) -> dict[str, dict[str, str]]:
+
+def stack_outputs(cloud: LocalCloud) -> dict[str, dict[str, str]]:
     """Every stack's outputs by stack name (`OrderSystem-dev-Payments`), as `describe-stacks` lists them."""
     outputs: dict[str, dict[str, str]] = {}
     for stack in cloud.assembly.stacks:
@@ -32,7 +35,7 @@ class FunctionLogsToCloudWatch:
     `/aws/lambda/<name>`), one stream per invocation, as Lambda does. Writes moto's backend directly: these are not
     requests anyone made."""
 
-    def __init__(self, cloud: Any):
+    def __init__(self, cloud: LocalCloud):
         self.cloud = cloud
         self._streams = itertools.count(1)
 
@@ -55,7 +58,7 @@ class FunctionLogsToCloudWatch:
         backend.put_log_events(group, stream, [{"timestamp": millis, "message": line} for line in lines])
 
 
-def ship_function_logs(cloud: Any) -> FunctionLogsToCloudWatch:
+def ship_function_logs(cloud: LocalCloud) -> FunctionLogsToCloudWatch:
     """Install the hook on `cloud` (once); returns it."""
     for hook in cloud.hooks:
         if isinstance(hook, FunctionLogsToCloudWatch):

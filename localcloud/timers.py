@@ -15,9 +15,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from .clock import Clock
+from .stepfunctions.tracker import ExecutionTracker
 
 
 @dataclass(eq=False)
@@ -36,9 +36,9 @@ class Timer:
 class Timers:
     """Every thread waiting on the clock right now."""
 
-    def __init__(self, clock: Clock, tracker: Any) -> None:
+    def __init__(self, clock: Clock, tracker: ExecutionTracker) -> None:
         self.clock = clock
-        self.tracker = tracker  # ExecutionTracker: park/unpark
+        self.tracker = tracker  # park/unpark
         self._cv = threading.Condition()
         self._waiting: list[Timer] = []
         clock.on_advance(self.poke)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..host import CloudHost
 from ..provision import Provisioned
 from .router import Response, Route
 
 
-class HttpApi:
+class HttpApi(CloudHost):
     """The API Gateway part of LocalCloud (a mixin)."""
 
-    def _on_route(self, item: Provisioned, props: dict) -> None:
+    def _on_route(self, item: Provisioned, props: dict[str, Any]) -> None:
         target = props.get("Target", "")
         integration_id = target.split("/", 1)[1] if target.startswith("integrations/") else None
         function = None
@@ -29,10 +30,10 @@ class HttpApi:
         self,
         method: str,
         path: str,
-        headers: dict | None = None,
+        headers: dict[str, Any] | None = None,
         body: Any = None,
         *,
-        query: dict | None = None,
+        query: dict[str, Any] | None = None,
         api: str | None = None,
     ) -> Response:
         """An HTTP request to the HTTP API, as API Gateway v2 would pass it to the route's function (payload 2.0).

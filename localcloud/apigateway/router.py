@@ -9,8 +9,13 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from ..hooks import InvokeResult
+
+if TYPE_CHECKING:
+    from ..host import CloudHost
 
 
 @dataclass
@@ -35,8 +40,8 @@ class Route:
     authorization: str
     payload_format: str = "2.0"
     method: str = field(init=False)
-    pattern: re.Pattern | None = field(init=False)
-    specificity: tuple = field(init=False)
+    pattern: re.Pattern[str] | None = field(init=False)
+    specificity: tuple[int, int, int] = field(init=False)  # (greedy parts, ANY, -literal parts): most specific first
 
     def __post_init__(self) -> None:
         if self.route_key == "$default":
@@ -73,7 +78,7 @@ def _group(name: str) -> str:
 
 
 class HttpRouter:
-    def __init__(self, engine: Any):
+    def __init__(self, engine: CloudHost):
         self.engine = engine
         self.routes: list[Route] = []
 
@@ -86,9 +91,9 @@ class HttpRouter:
         method: str,
         path: str,
         *,
-        headers: dict | None = None,
+        headers: dict[str, Any] | None = None,
         body: Any = None,
-        query: dict | None = None,
+        query: dict[str, Any] | None = None,
         api: str | None = None,
     ) -> Response:
         method = method.upper()
@@ -124,7 +129,18 @@ class HttpRouter:
         self.engine.timeline.record("http", "client", "(no route)", method=method, path=path, status=404)
         return Response(404, {"content-type": "application/json"}, json.dumps({"message": "Not Found"}))
 
-    def _event(self, route: Route, method, path, raw_query, params, headers, body, encoded, path_params) -> dict:
+    def _event(
+        self,
+        route: Route,
+        method: str,
+        path: str,
+        raw_query: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        body: str | None,
+        encoded: bool,
+        path_params: dict[str, str],
+    ) -> dict[str, Any]:
         now = self.engine.clock.now()
         request_id = str(uuid.uuid4())
         cookies = [c.strip() for c in headers.get("cookie", "").split(";") if c.strip()]
@@ -178,7 +194,7 @@ class HttpRouter:
         return event
 
     @staticmethod
-    def _response(result) -> Response:
+    def _response(result: InvokeResult) -> Response:
         if not result.ok:
             return Response(500, {"content-type": "application/json"}, json.dumps({"message": "Internal Server Error"}))
         payload = result.payload

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from ..host import CloudHost
 
 
-class EventBuses:
+class EventBuses(CloudHost):
     """The event-bus part of LocalCloud (a mixin)."""
 
-    def put_events(self, entries: list[dict]) -> dict:
+    def put_events(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
         """PutEvents as the SDK takes it; `Detail` may be a dict; `EventBusName` may be a construct path, and defaults
         to the app's only custom bus."""
         prepared = []
@@ -19,7 +22,8 @@ class EventBuses:
             e["EventBusName"] = self._bus_name(e.get("EventBusName"))
             prepared.append(e)
             self.timeline.record("put_events", "client", self.label(e["EventBusName"]), detail_type=e.get("DetailType"))
-        return self.client("events").put_events(Entries=prepared)
+        response: dict[str, Any] = self.client("events").put_events(Entries=prepared)
+        return response
 
     def _bus_name(self, name: str | None) -> str:
         buses = self.registry.of_type("AWS::Events::EventBus")

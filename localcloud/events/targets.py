@@ -9,15 +9,16 @@ from typing import Any
 
 from ..arns import arn_name
 from ..hooks import Delivery
+from ..host import CloudHost
 from .transform import event_document, maybe_json, target_input
 
 ARCHIVE_ARN = re.compile(r'"archive-arn": "([^"]+)"')
 
 
-class RuleTargets:
+class RuleTargets(CloudHost):
     """The rule-target part of LocalCloud (a mixin; `rule_target` is called by the events patch)."""
 
-    def rule_target(self, rule: Any, target: dict, event: dict) -> bool:
+    def rule_target(self, rule: Any, target: dict[str, Any], event: dict[str, Any]) -> bool:
         arn = target["Arn"]
         parts = arn.split(":")
         service = parts[2] if len(parts) > 2 else ""
@@ -74,7 +75,7 @@ class RuleTargets:
             self.timeline.record("error", f"rule:{rule_label}", delivery.target, error=f"{type(exc).__name__}: {exc}")
         return True
 
-    def _archive_target(self, rule: Any, target: dict, event: dict) -> bool:
+    def _archive_target(self, rule: Any, target: dict[str, Any], event: dict[str, Any]) -> bool:
         # moto's archive rule targets "arn:aws:events:<region>:::" with the archive's ARN and uuid in its
         # InputTransformer; its own delivery renders that template with jsonpath_ng (slow): store the event directly.
         match = ARCHIVE_ARN.search((target.get("InputTransformer") or {}).get("InputTemplate", ""))

@@ -26,7 +26,7 @@ _EVENT_KEYS = (
 _PATH_TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\[['\"]([^'\"]+)['\"]\]")
 
 
-def event_document(event: dict) -> dict:
+def event_document(event: dict[str, Any]) -> dict[str, Any]:
     """The event as targets see it: AWS key order, ISO time, no moto internals."""
     doc = {}
     for key in _EVENT_KEYS:
@@ -117,11 +117,12 @@ def _insert(value: Any, in_string: bool) -> str:
     return json.dumps(value)
 
 
-def target_input(target: dict, event: dict, rule_name: str, rule_arn: str) -> str:
+def target_input(target: dict[str, Any], event: dict[str, Any], rule_name: str, rule_arn: str) -> str:
     """The text a rule target receives."""
     doc = event_document(event)
     if "Input" in target:
-        return target["Input"]
+        text: str = target["Input"]
+        return text
     if "InputPath" in target:
         value = json_path(doc, target["InputPath"])
         return "null" if value is MISSING else json.dumps(value)
@@ -148,7 +149,7 @@ def target_input(target: dict, event: dict, rule_name: str, rule_arn: str) -> st
     return json.dumps(doc)
 
 
-def pipe_lookup(record: dict) -> Callable[[str], Any]:
+def pipe_lookup(record: dict[str, Any]) -> Callable[[str], Any]:
     """Placeholders of a pipe's InputTemplate: JSON paths over the record, whose JSON body is parsed."""
     doc = pipe_document(record)
 
@@ -164,7 +165,7 @@ def pipe_lookup(record: dict) -> Callable[[str], Any]:
     return lookup
 
 
-def pipe_document(record: dict) -> dict:
+def pipe_document(record: dict[str, Any]) -> dict[str, Any]:
     doc = dict(record)
     body = record.get("body")
     if isinstance(body, str):

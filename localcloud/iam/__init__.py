@@ -7,19 +7,22 @@ policies and key policies, and a start-up report of what would be refused. See l
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .checks import DeliveryRefused, IamChecks
 from .declared import declared_resources
 from .documents import PolicyIndex
 from .report import Finding, findings
 
+if TYPE_CHECKING:
+    from ..cloud import LocalCloud
+
 log = logging.getLogger("localcloud")
 
 __all__ = ["DeliveryRefused", "Finding", "IamChecks", "PolicyIndex", "install"]
 
 
-def install(cloud: Any) -> tuple[IamChecks, list[Finding]]:
+def install(cloud: LocalCloud) -> tuple[IamChecks, list[Finding]]:
     """Add the permission checks to a provisioned cloud; return the hook and the start-up findings."""
     resources = declared_resources(cloud.assembly, cloud.registry, cloud.provisioner.resolvers.__getitem__)
     index = PolicyIndex(resources, region=cloud.region, account=cloud.account)
@@ -47,7 +50,7 @@ def install(cloud: Any) -> tuple[IamChecks, list[Finding]]:
     return checks, found
 
 
-def _token_state_machine(cloud: Any, token: str) -> str | None:
+def _token_state_machine(cloud: LocalCloud, token: str) -> str | None:
     """The state machine whose running execution waits for this task token (what SendTask* is authorized on)."""
     from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..hooks import AwsCall, AwsCallError, Delivery, Invocation, InvokeResult
+from ..timeline import Timeline
 from .authorizer import Authorizer, Denial
 from .documents import PolicyIndex
 from .policy import Decision, Principal, evaluate
@@ -43,7 +44,7 @@ class IamChecks:
         self,
         index: PolicyIndex,
         *,
-        timeline: Any,
+        timeline: Timeline,
         label: Callable[[str], str],
         dead_letter: Callable[[str, str, dict[str, Any]], None],
         token_state_machine: Callable[[str], str | None] = lambda _: None,

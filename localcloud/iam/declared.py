@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from ..intrinsics import UnresolvableError
+from ..assembly import CloudAssembly
+from ..intrinsics import Resolver, UnresolvableError
+from ..provision.registry import Registry
 from .documents import Declared
 
 log = logging.getLogger("localcloud")
@@ -40,7 +41,9 @@ READ_TYPES = {
 }
 
 
-def declared_resources(assembly: Any, registry: Any, resolver_for: Callable[[str], Any]) -> list[Declared]:
+def declared_resources(
+    assembly: CloudAssembly, registry: Registry, resolver_for: Callable[[str], Resolver]
+) -> list[Declared]:
     """Every resource of a `READ_TYPES` type in every stack; `resolver_for(stack name)` is that stack's resolver
     after provisioning (its Ref/GetAtt answer with what was created)."""
     provisioned = {(item.stack, item.logical_id): item for item in registry.items}

@@ -4,19 +4,17 @@ and what a function logged."""
 
 from __future__ import annotations
 
-import collections
 import json
-from typing import Any
 
+from ..host import AsyncInvocation, CloudHost
 from ..provision import Provisioned
 from .runtime import FunctionSpec
 
 
-class LambdaInvocations:
+class LambdaInvocations(CloudHost):
     """The Lambda part of LocalCloud (a mixin: it uses the cloud's invoke, hooks, timeline and registry)."""
 
-    _async: collections.deque
-    _async_retries: list  # [(due, (function, event, source, attempt))]: failed asynchronous invocations to retry
+    _async_retries: list[tuple[float, AsyncInvocation]]  # (due, invocation): failed asynchronous invocations to retry
 
     def _on_function(self, item: Provisioned, spec: FunctionSpec) -> None:
         spec.aliases.update({item.short_path, item.label})
@@ -28,7 +26,9 @@ class LambdaInvocations:
         except KeyError:
             return self.runtime.get(self.registry.find(function, "AWS::Lambda::Function").ref)
 
-    def lambda_api_invoke(self, function_name: str, body: Any, headers: dict, response_headers: dict) -> bytes:
+    def lambda_api_invoke(
+        self, function_name: str, body: bytes | str | None, headers: dict[str, str], response_headers: dict[str, str]
+    ) -> bytes:
         text = body.decode() if isinstance(body, bytes) else (body or "")
         event = json.loads(text) if text else {}
         invocation_type = (

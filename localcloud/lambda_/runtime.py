@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..hooks import InvokeResult
 
@@ -73,7 +73,7 @@ class _CapturingStream(io.TextIOBase):
     that invocation's log; everything else passes through. Loggers that bound sys.stdout at import time (Powertools)
     bind this object, so their output is captured too."""
 
-    def __init__(self, original):
+    def __init__(self, original: TextIO):
         self.original = original
         self._local = _CAPTURE
 
@@ -91,8 +91,10 @@ class _CapturingStream(io.TextIOBase):
     def isatty(self) -> bool:
         return False
 
+    # typeshed declares TextIOBase.encoding a writable attribute; at run time it is a read-only descriptor (None
+    # here), so only a property can answer with the original stream's encoding
     @property
-    def encoding(self):
+    def encoding(self) -> str:  # type: ignore[override]
         return getattr(self.original, "encoding", "utf-8")
 
 
@@ -104,7 +106,7 @@ class LambdaRuntime:
         self.functions: dict[str, FunctionSpec] = {}  # by name and by ARN
         self._lock = threading.RLock()
         self._local = _CAPTURE
-        self._handlers: dict[str, Callable] = {}
+        self._handlers: dict[str, Callable[..., Any]] = {}
         # called once the handler is imported, before it runs (the cloud puts Powertools' clock on the cloud's)
         self.before_handler: Callable[[], None] = lambda: None
         self._paths_added: list[str] = []
@@ -225,10 +227,10 @@ class LambdaRuntime:
         )
         return env
 
-    def _handler(self, spec: FunctionSpec) -> Callable:
-        handler = self._handlers.get(spec.handler + "@" + str(spec.asset_dir))
-        if handler is not None:
-            return handler
+    def _handler(self, spec: FunctionSpec) -> Callable[..., Any]:
+        cached = self._handlers.get(spec.handler + "@" + str(spec.asset_dir))
+        if cached is not None:
+            return cached
         if spec.asset_dir is not None:
             root = str(spec.asset_dir)
             if root not in sys.path:
@@ -239,7 +241,7 @@ class LambdaRuntime:
             raise ImportError(f"Runtime.MalformedHandlerName: {spec.handler!r}")
         fresh = module_name not in sys.modules
         module = importlib.import_module(module_name)
-        handler = getattr(module, attr)
+        handler: Callable[..., Any] = getattr(module, attr)
         if fresh:
             # Speed: what a handler module imports lives as long as the process; keep it out of the collector's
             # full scans (see LocalCloud._start; LocalCloud.stop unfreezes)

@@ -4,18 +4,23 @@ MessageGroupId/MessageDeduplicationId from JSON paths of the record."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..events.transform import MISSING, json_path, pipe_document, pipe_lookup, render_template
 from ..hooks import Delivery
 from ..sqs.direct import QueueRef
 from ..sqs.source import SqsSource, filters, passes, sqs_record
 
+if TYPE_CHECKING:
+    from ..host import CloudHost
+
 
 class PipePoller(SqsSource):
     """EventBridge Pipe with an SQS source and an SQS target: filter, InputTemplate, dynamic group/deduplication id."""
 
-    def __init__(self, engine: Any, *, name: str, label: str, source: QueueRef, target: QueueRef, pipe: dict):
+    def __init__(
+        self, engine: CloudHost, *, name: str, label: str, source: QueueRef, target: QueueRef, pipe: dict[str, Any]
+    ):
         source_params = pipe.get("SourceParameters") or {}
         super().__init__(engine, source, (source_params.get("SqsQueueParameters") or {}).get("BatchSize", 10))
         self.name = name
@@ -46,7 +51,7 @@ class PipePoller(SqsSource):
             self.delete(done)
         return moved
 
-    def _forward(self, record: dict) -> bool:
+    def _forward(self, record: dict[str, Any]) -> bool:
         body = (
             record["body"] if self.input_template is None else render_template(self.input_template, pipe_lookup(record))
         )
@@ -85,7 +90,7 @@ def _short_id(value: str | None) -> str | None:
     return value[:12] + "…" if value and len(value) > 16 else value
 
 
-def _event_summary(body: str) -> dict:
+def _event_summary(body: str) -> dict[str, Any]:
     try:
         doc = json.loads(body)
     except ValueError:

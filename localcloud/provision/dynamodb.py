@@ -5,11 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ..assembly import Resource, Stack
+from .host import ProvisionerHost
+from .registry import Provisioned
 
-class DynamoDbResources:
-    """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
 
-    def _table(self, stack, r, p):
+class DynamoDbResources(ProvisionerHost):
+    """Provisioner handlers (a mixin of Provisioner: see host.py for what it uses)."""
+
+    def _table(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         name = p.get("TableName") or self._name(stack, r, 255)
         kwargs: dict[str, Any] = {
             "TableName": name,
@@ -47,7 +51,7 @@ class DynamoDbResources:
             attrs["StreamArn"] = description["LatestStreamArn"]
         return self._item(stack, r, name, attrs, name=name)
 
-    def _global_table(self, stack, r, p):
+    def _global_table(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         # TableV2: one replica, this region. Per-replica settings (TTL is table-level here) are folded in.
         props = dict(p)
         props.setdefault(

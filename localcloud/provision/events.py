@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .registry import NotRun
+from ..assembly import Resource, Stack
+from .host import ProvisionerHost
+from .registry import NotRun, Provisioned
 
 
-class EventsResources:
-    """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
+class EventsResources(ProvisionerHost):
+    """Provisioner handlers (a mixin of Provisioner: see host.py for what it uses)."""
 
-    def _event_bus(self, stack, r, p):
+    def _event_bus(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         name = p["Name"]
         if name != "default":
             self.client("events").create_event_bus(Name=name)
         arn = self._arn("events", f"event-bus/{name}")
         return self._item(stack, r, name, {"Arn": arn, "Name": name}, name=name)
 
-    def _archive(self, stack, r, p):
+    def _archive(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         name = p.get("ArchiveName") or self._name(stack, r, 48)
         kwargs = {"ArchiveName": name, "EventSourceArn": p["SourceArn"]}
         if p.get("Description"):
@@ -30,7 +32,7 @@ class EventsResources:
         arn = self.client("events").create_archive(**kwargs)["ArchiveArn"]
         return self._item(stack, r, name, {"Arn": arn, "ArchiveName": name}, name=name)
 
-    def _rule(self, stack, r, p):
+    def _rule(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         name = p.get("Name") or self._name(stack, r, 64)
         bus = p.get("EventBusName") or "default"
         bus_name = bus.split("/")[-1] if bus.startswith("arn:") else bus

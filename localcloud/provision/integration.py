@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
-from .registry import NotRun
+from ..assembly import Resource, Stack
+from .host import ProvisionerHost
+from .registry import NotRun, Provisioned
 
 
-class IntegrationResources:
-    """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
+class IntegrationResources(ProvisionerHost):
+    """Provisioner handlers (a mixin of Provisioner: see host.py for what it uses)."""
 
-    def _pipe(self, stack, r, p):
+    def _pipe(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         name = p.get("Name") or self._name(stack, r, 64)
         kwargs = {
             "Name": name,
@@ -37,11 +40,11 @@ class IntegrationResources:
             self.on_pipe(item, p)
         return item
 
-    def _local_id(self, stack, r) -> str:
+    def _local_id(self, stack: Stack, r: Resource) -> str:
         digest = hashlib.sha1(f"{stack.stack_name}/{r.logical_id}".encode()).hexdigest()
         return "".join(c for c in digest if c.isalnum())[:10]
 
-    def _api(self, stack, r, p):
+    def _api(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         api_id = self._local_id(stack, r)
         endpoint = f"https://{api_id}.execute-api.{self.region}.amazonaws.com"
         if p.get("ProtocolType", "HTTP") != "HTTP":
@@ -50,13 +53,13 @@ class IntegrationResources:
             stack, r, api_id, {"ApiId": api_id, "ApiEndpoint": endpoint}, api_id=api_id, name=p.get("Name")
         )
 
-    def _integration(self, stack, r, p):
+    def _integration(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         return self._item(stack, r, self._local_id(stack, r), {}, integration=p)
 
-    def _route(self, stack, r, p):
+    def _route(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         item = self._item(stack, r, self._local_id(stack, r), {}, route=p)
         self.on_route(item, p)
         return item
 
-    def _stage(self, stack, r, p):
+    def _stage(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         return self._item(stack, r, p.get("StageName", "$default"), {})

@@ -6,8 +6,11 @@ import io
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Any
 
-from .registry import NotRun
+from ..assembly import Resource, Stack
+from .host import ProvisionerHost
+from .registry import NotRun, Provisioned
 from .values import env_text
 
 
@@ -21,10 +24,10 @@ def _dummy_zip() -> bytes:
 DUMMY_ZIP = _dummy_zip()  # moto wants a package; the runtime runs the asset directory
 
 
-class LambdaResources:
-    """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
+class LambdaResources(ProvisionerHost):
+    """Provisioner handlers (a mixin of Provisioner: see host.py for what it uses)."""
 
-    def _function(self, stack, r, p):
+    def _function(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         from ..lambda_.runtime import FunctionSpec
 
         name = p.get("FunctionName") or self._name(stack, r, 64)
@@ -81,7 +84,7 @@ class LambdaResources:
         self.on_function(item, spec)
         return item
 
-    def _esm(self, stack, r, p):
+    def _esm(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         # Not created in moto: moto's own SQS->Lambda mapping has the wrong semantics; the pollers do it.
         mapping_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{stack.name}/{r.logical_id}"))
         source = p.get("EventSourceArn", "")

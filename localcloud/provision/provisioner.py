@@ -6,19 +6,23 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..assembly import CloudAssembly, Resource, Stack
 from ..intrinsics import Resolver, UnresolvableError, references
 from ..ssm_parameters import put_local_parameters, template_parameter_values
 from .dynamodb import DynamoDbResources
 from .events import EventsResources
+from .host import OnResource
 from .integration import IntegrationResources
 from .lambda_ import LambdaResources
 from .registry import ACCOUNT, NOT_RUN_REASONS, NotRun, Provisioned, Registry, physical_name
 from .sqs import SqsResources
 from .stepfunctions import StepFunctionsResources
 from .support import SupportResources
+
+if TYPE_CHECKING:
+    from ..lambda_.runtime import FunctionSpec
 
 log = logging.getLogger("localcloud")
 
@@ -38,10 +42,10 @@ class Provisioner(
         *,
         region: str,
         clients: Callable[[str], Any],
-        on_function,
-        on_esm,
-        on_pipe,
-        on_route,
+        on_function: Callable[[Provisioned, FunctionSpec], None],
+        on_esm: OnResource,
+        on_pipe: OnResource,
+        on_route: OnResource,
     ):
         self.assembly = assembly
         self.region = region
@@ -55,7 +59,7 @@ class Provisioner(
         self.on_pipe = on_pipe
         self.on_route = on_route
         put_local_parameters(ACCOUNT, region)
-        self._handlers: dict[str, Callable[[Stack, Resource, dict], Provisioned | None]] = {
+        self._handlers: dict[str, Callable[[Stack, Resource, dict[str, Any]], Provisioned | None]] = {
             "AWS::Events::EventBus": self._event_bus,
             "AWS::Events::Archive": self._archive,
             "AWS::Events::Rule": self._rule,
@@ -156,13 +160,13 @@ class Provisioner(
             visit(lid, ())
         return ordered
 
-    def _ref(self, stack: Stack, done: dict, logical_id: str) -> Any:
+    def _ref(self, stack: Stack, done: dict[str, Provisioned | None], logical_id: str) -> Any:
         if logical_id not in done:
             raise UnresolvableError(f"Ref {logical_id}: not created yet (or not in {stack.name})")
         item = done[logical_id]
         return f"{logical_id}-not-run-locally" if item is None else item.ref
 
-    def _getatt(self, stack: Stack, done: dict, logical_id: str, attribute: str) -> Any:
+    def _getatt(self, stack: Stack, done: dict[str, Provisioned | None], logical_id: str, attribute: str) -> Any:
         if logical_id not in done:
             raise UnresolvableError(f"Fn::GetAtt {logical_id}.{attribute}: not created yet")
         item = done[logical_id]
@@ -174,7 +178,9 @@ class Provisioner(
             )
         return item.attrs[attribute]
 
-    def _item(self, stack: Stack, r: Resource, ref: Any, attrs: dict | None = None, **physical: Any) -> Provisioned:
+    def _item(
+        self, stack: Stack, r: Resource, ref: str, attrs: dict[str, Any] | None = None, **physical: Any
+    ) -> Provisioned:
         return Provisioned(stack.name, r.logical_id, r.type, r.path, ref, attrs or {}, physical)
 
     def _name(self, stack: Stack, r: Resource, max_length: int, suffix: str = "") -> str:

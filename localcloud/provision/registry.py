@@ -36,7 +36,7 @@ class Provisioned:
     logical_id: str
     type: str
     path: str | None
-    ref: Any
+    ref: str  # what Ref gives: a name, an ARN or an id
     attrs: dict[str, Any] = field(default_factory=dict)
     physical: dict[str, Any] = field(default_factory=dict)  # type-specific facts (queue url, function spec, ...)
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from ..assembly import Resource, Stack
+from .host import ProvisionerHost
+from .registry import Provisioned
 
 
-class SqsResources:
-    """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
+class SqsResources(ProvisionerHost):
+    """Provisioner handlers (a mixin of Provisioner: see host.py for what it uses)."""
 
     _QUEUE_ATTRIBUTES = (
         "DelaySeconds",
@@ -25,7 +30,7 @@ class SqsResources:
         "RedriveAllowPolicy",
     )
 
-    def _queue(self, stack, r, p):
+    def _queue(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         fifo = str(p.get("FifoQueue", "false")).lower() == "true"
         name = p.get("QueueName") or self._name(stack, r, 80, ".fifo" if fifo else "")
         attributes = {}

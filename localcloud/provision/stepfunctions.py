@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from ..assembly import Resource, Stack
+from .host import ProvisionerHost
+from .registry import Provisioned
 from .values import env_text
 
 
-class StepFunctionsResources:
-    """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
+class StepFunctionsResources(ProvisionerHost):
+    """Provisioner handlers (a mixin of Provisioner: see host.py for what it uses)."""
 
-    def _state_machine(self, stack, r, p):
+    def _state_machine(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         name = p.get("StateMachineName") or self._name(stack, r, 80)
         if "DefinitionString" in p:
             definition = p["DefinitionString"]

@@ -4,12 +4,17 @@ SNS topics."""
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from ..assembly import Resource, Stack
+from .host import ProvisionerHost
+from .registry import Provisioned
 
 
-class SupportResources:
-    """Provisioner handlers (a mixin of Provisioner: uses its client, _item, _name, _arn and not_run)."""
+class SupportResources(ProvisionerHost):
+    """Provisioner handlers (a mixin of Provisioner: see host.py for what it uses)."""
 
-    def _role(self, stack, r, p):
+    def _role(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         name = p.get("RoleName") or self._name(stack, r, 64)
         document = p.get("AssumeRolePolicyDocument", {})
         role = self.client("iam").create_role(
@@ -19,7 +24,7 @@ class SupportResources:
         )["Role"]
         return self._item(stack, r, name, {"Arn": role["Arn"], "RoleId": role["RoleId"]}, name=name)
 
-    def _log_group(self, stack, r, p):
+    def _log_group(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         name = p.get("LogGroupName") or self._name(stack, r, 512)
         logs = self.client("logs")
         logs.create_log_group(logGroupName=name)
@@ -27,15 +32,15 @@ class SupportResources:
             logs.put_retention_policy(logGroupName=name, retentionInDays=int(p["RetentionInDays"]))
         return self._item(stack, r, name, {"Arn": self._arn("logs", f"log-group:{name}:*")}, name=name)
 
-    def _kms_key(self, stack, r, p):
+    def _kms_key(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         key = self.client("kms").create_key(Description=p.get("Description", r.logical_id))["KeyMetadata"]
         return self._item(stack, r, key["KeyId"], {"Arn": key["Arn"], "KeyId": key["KeyId"]})
 
-    def _kms_alias(self, stack, r, p):
+    def _kms_alias(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         self.client("kms").create_alias(AliasName=p["AliasName"], TargetKeyId=p["TargetKeyId"])
         return self._item(stack, r, p["AliasName"], {})
 
-    def _topic(self, stack, r, p):
+    def _topic(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         fifo = str(p.get("FifoTopic", "false")).lower() == "true"
         name = p.get("TopicName") or self._name(stack, r, 256, ".fifo" if fifo else "")
         attributes = {"FifoTopic": "true"} if fifo else {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +24,7 @@ class SqsDirect:
     serializing a request and a response for each call (~0.7 ms). Each call is counted in `requests`, by
     (service, operation), for a cost model."""
 
-    def __init__(self, backend_for: Any, requests: Any):
+    def __init__(self, backend_for: Callable[[], Any], requests: collections.Counter[tuple[str, str]]):
         self._backend_for = backend_for
         self.requests = requests
 
@@ -30,7 +32,7 @@ class SqsDirect:
     def backend(self) -> Any:
         return self._backend_for()
 
-    def receive(self, queue_name: str, max_messages: int) -> list[dict]:
+    def receive(self, queue_name: str, max_messages: int) -> list[dict[str, Any]]:
         self.requests[("sqs", "ReceiveMessage")] += 1
         backend = self.backend
         queue = backend.get_queue(queue_name)
@@ -48,10 +50,12 @@ class SqsDirect:
         self, queue_name: str, body: str, *, group_id: str | None = None, deduplication_id: str | None = None
     ) -> str:
         self.requests[("sqs", "SendMessage")] += 1
-        return self.backend.send_message(queue_name, body, deduplication_id=deduplication_id, group_id=group_id).id
+        message = self.backend.send_message(queue_name, body, deduplication_id=deduplication_id, group_id=group_id)
+        message_id: str = message.id
+        return message_id
 
     @staticmethod
-    def _api_shape(m: Any) -> dict:
+    def _api_shape(m: Any) -> dict[str, Any]:
         attributes = {
             "SenderId": m.sender_id,
             "SentTimestamp": str(m.sent_timestamp),

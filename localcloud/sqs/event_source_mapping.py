@@ -4,11 +4,14 @@ ReportBatchItemFailures; a failed invocation leaves the whole batch in flight.""
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..hooks import Delivery, InvokeResult
 from .direct import QueueRef
 from .source import SqsSource, filters, passes, sqs_record
+
+if TYPE_CHECKING:
+    from ..host import CloudHost
 
 
 class EventSourceMapping(SqsSource):
@@ -16,7 +19,7 @@ class EventSourceMapping(SqsSource):
 
     def __init__(
         self,
-        engine: Any,
+        engine: CloudHost,
         *,
         mapping_id: str,
         queue: QueueRef,
@@ -25,7 +28,7 @@ class EventSourceMapping(SqsSource):
         batch_size: int = 10,
         report_failures: bool = False,
         enabled: bool = True,
-        filter_criteria: dict | None = None,
+        filter_criteria: dict[str, Any] | None = None,
     ):
         super().__init__(engine, queue, batch_size)
         self.mapping_id = mapping_id
@@ -77,7 +80,7 @@ class EventSourceMapping(SqsSource):
                 )
         return moved
 
-    def _succeeded(self, records: list[dict], result: InvokeResult | None) -> set[str]:
+    def _succeeded(self, records: list[dict[str, Any]], result: InvokeResult | None) -> set[str]:
         ids = [r["messageId"] for r in records]
         if result is None or not result.ok:
             return set()

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..host import CloudHost
 from ..pipes.poller import PipePoller
 from ..provision import Provisioned
 from .direct import QueueRef
@@ -27,14 +28,14 @@ class QueueMessage:
         return json.loads(self.body)
 
 
-class Queues:
+class Queues(CloudHost):
     """The SQS part of LocalCloud (a mixin)."""
 
-    def _on_esm(self, item: Provisioned, props: dict) -> None:
+    def _on_esm(self, item: Provisioned, props: dict[str, Any]) -> None:
         self._pending_esms = getattr(self, "_pending_esms", [])
         self._pending_esms.append((item, props))
 
-    def _on_pipe(self, item: Provisioned, props: dict) -> None:
+    def _on_pipe(self, item: Provisioned, props: dict[str, Any]) -> None:
         self._pending_pipes = getattr(self, "_pending_pipes", [])
         self._pending_pipes.append((item, props))
 

@@ -4,12 +4,15 @@ Lambda gives them, delete what was handled and leave the rest in flight."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moto.events.models import EventPattern
 
 from ..events.transform import pipe_document
 from .direct import QueueRef
+
+if TYPE_CHECKING:
+    from ..host import CloudHost
 
 _SYSTEM_ATTRIBUTES = (
     "ApproximateReceiveCount",
@@ -23,7 +26,7 @@ _SYSTEM_ATTRIBUTES = (
 )
 
 
-def sqs_record(message: dict, queue: QueueRef, region: str) -> dict:
+def sqs_record(message: dict[str, Any], queue: QueueRef, region: str) -> dict[str, Any]:
     attributes = {k: v for k, v in message.get("Attributes", {}).items() if k in _SYSTEM_ATTRIBUTES}
     message_attributes = {}
     for name, value in message.get("MessageAttributes", {}).items():
@@ -48,11 +51,11 @@ def sqs_record(message: dict, queue: QueueRef, region: str) -> dict:
     }
 
 
-def filters(criteria: dict | None) -> list[EventPattern]:
+def filters(criteria: dict[str, Any] | None) -> list[EventPattern]:
     return [EventPattern.load(f["Pattern"]) for f in (criteria or {}).get("Filters", []) if f.get("Pattern")]
 
 
-def passes(patterns: list[EventPattern], record: dict) -> bool:
+def passes(patterns: list[EventPattern], record: dict[str, Any]) -> bool:
     if not patterns:
         return True
     doc = pipe_document(record)
@@ -60,15 +63,23 @@ def passes(patterns: list[EventPattern], record: dict) -> bool:
 
 
 class SqsSource:
-    def __init__(self, engine: Any, queue: QueueRef, batch_size: int):
+    """What AWS's pollers of a queue share; each polls in its own way (`poll`) while `enabled`."""
+
+    enabled: bool
+
+    def __init__(self, engine: CloudHost, queue: QueueRef, batch_size: int):
         self.engine = engine
         self.queue = queue
         self.batch_size = max(1, min(int(batch_size), 10))
 
+    def poll(self) -> int:
+        """Receive what is visible, hand it on, delete what was handled; returns how many messages were received."""
+        raise NotImplementedError
+
     def _has_visible(self) -> bool:
         return bool(self.engine.sqs_queue(self.queue.name).messages)
 
-    def receive(self) -> list[dict]:
+    def receive(self) -> list[dict[str, Any]]:
         dlq_before = self._dlq_depth()
         messages = self.engine.sqs.receive(self.queue.name, self.batch_size)
         moved = self._dlq_depth() - dlq_before

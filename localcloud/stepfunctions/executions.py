@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..events.transform import maybe_json
+from ..host import CloudHost
 from .status_events import publish_status_change
 
 
@@ -28,15 +29,16 @@ class ExecutionInfo:
         return f"Execution({self.state_machine}/{self.name} {self.status} {' > '.join(self.states)})"
 
 
-class Executions:
+class Executions(CloudHost):
     """The Step Functions part of LocalCloud (a mixin; the execution hooks are called by the patches)."""
 
     def start_execution(self, state_machine: str, input: Any = None, name: str | None = None) -> str:
         arn = self.resource(state_machine, "AWS::StepFunctions::StateMachine").ref
-        kwargs = {"stateMachineArn": arn, "input": json.dumps(input if input is not None else {})}
+        kwargs: dict[str, str] = {"stateMachineArn": arn, "input": json.dumps(input if input is not None else {})}
         if name:
             kwargs["name"] = name
-        return self.client("stepfunctions").start_execution(**kwargs)["executionArn"]
+        execution_arn: str = self.client("stepfunctions").start_execution(**kwargs)["executionArn"]
+        return execution_arn
 
     def executions(self, state_machine: str | None = None) -> list[ExecutionInfo]:
         from moto.stepfunctions.parser.models import stepfunctions_parser_backends
