@@ -59,8 +59,23 @@ class ChaosInjector:
         self._left: Counter = Counter()  # (key, kind) -> failures still to inject, for faults spanning SDK retries
         self._lock = threading.Lock()
         self._concurrent_done: set[str] = set()
-        self.live: set[str] = set()  # the keys of the batch running now (AWS-call faults look only at these)
+        self._live_by_kind: dict[str, list[str]] = {}
+        self.live = set()  # the keys of the batch running now (AWS-call faults look only at these)
         self.order_ids: dict[str, str] = {}  # key -> order id, as the API answered
+
+    @property
+    def live(self) -> set[str]:
+        return self._live
+
+    @live.setter
+    def live(self, keys: set[str]) -> None:
+        # indexed by fault kind once per batch: every DynamoDB write asks which live orders plan a throttle
+        self._live = keys
+        by_kind: dict[str, list[str]] = {}
+        for key in keys:
+            for kind in self.plans[key].hops:
+                by_kind.setdefault(kind, []).append(key)
+        self._live_by_kind = by_kind
 
     def take(self, keys: list[str], kind: str, where: str) -> str | None:
         """The first of `keys` whose plan puts `kind` at `where`, not fired yet; marks it fired and records it."""
@@ -188,9 +203,7 @@ class ChaosInjector:
     def _keys_with(self, kind: str) -> list[str]:
         with self._lock:
             return [
-                k
-                for k in self.live
-                if kind in self.plans[k].hops and ((k, kind) not in self._fired or self._left[(k, kind)] > 0)
+                k for k in self._live_by_kind.get(kind, ()) if (k, kind) not in self._fired or self._left[(k, kind)] > 0
             ]
 
     def _fail_span(self, keys: list, kind: str, caller: str, code: str, message: str) -> None:
