@@ -16,6 +16,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -30,21 +31,27 @@ _execution = threading.local()  # .arn: the execution whose thread this is (set 
 OWN_CLIENT = "_localcloud_own"  # attribute on the cloud's own clients: their calls have caller ""
 STATES_CLIENT = "_localcloud_states"  # attribute on the ASL engine's clients: their calls are a workflow's
 
+# A call a thread is making: (boto3 client, operation, parameters, caller)
+PendingCall = tuple[Any, str, dict[str, Any], str]
 
-def note_call(client: Any, operation: str, params: dict, callers: Callable[[], list[str]]) -> Any:
+
+def note_call(
+    client: Any, operation: str, params: dict[str, Any], callers: Callable[[], list[str]]
+) -> PendingCall | None:
     """Called by the `_make_api_call` patch: remember the call for this thread until it returns; return what to
     restore afterwards (calls nest: a Lambda Invoke runs a handler that makes calls of its own)."""
-    previous = getattr(_pending, "call", None)
+    previous: PendingCall | None = getattr(_pending, "call", None)
     _pending.call = (client, operation, params, _caller(client, callers))
     return previous
 
 
-def restore(previous: Any) -> None:
+def restore(previous: PendingCall | None) -> None:
     _pending.call = previous
 
 
-def pending_call() -> Any:
-    return getattr(_pending, "call", None)
+def pending_call() -> PendingCall | None:
+    call: PendingCall | None = getattr(_pending, "call", None)
+    return call
 
 
 def set_execution(arn: str | None) -> None:
@@ -61,22 +68,24 @@ def _caller(client: Any, callers: Callable[[], list[str]]) -> str:
 
 
 def _execution_arn() -> str:
-    arn = getattr(_execution, "arn", None)
+    arn: str | None = getattr(_execution, "arn", None)
     if arn:
         return arn
     # A Parallel branch or a Map iteration runs in a thread of its own: find the state's environment on the stack
     context = state_context(sys._getframe(2)) or {}
-    return (context.get("Execution") or {}).get("Id", "")
+    execution_id: str = (context.get("Execution") or {}).get("Id", "")
+    return execution_id
 
 
-def state_context(frame: Any) -> dict | None:
+def state_context(frame: FrameType | None) -> dict[str, Any] | None:
     """The context object (`$$`) of the Step Functions state whose evaluation is on this stack, from `frame` up;
     None when no state is running there."""
     while frame is not None:
         env = frame.f_locals.get("env")
         if env is not None and type(env).__name__ == "Environment":
             try:
-                return env.states.context_object.context_object_data
+                context: dict[str, Any] = env.states.context_object.context_object_data
+                return context
             except AttributeError:
                 return {}
         frame = frame.f_back
@@ -89,9 +98,9 @@ class AwsCalls:
     def __init__(self, hooks: Hooks, timeline: Timeline):
         self.hooks = hooks
         self.timeline = timeline
-        self.requests: collections.Counter = collections.Counter()
+        self.requests: collections.Counter[tuple[str, str]] = collections.Counter()  # (service, operation)
 
-    def send(self, pending: tuple, request: Any, final: Callable[[], Any]) -> Any:
+    def send(self, pending: PendingCall, request: Any, final: Callable[[], Any]) -> Any:
         client, operation, params, caller = pending
         model = client.meta.service_model
         call = AwsCall(model.service_name, operation, params, caller)
