@@ -13,9 +13,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .stepfunctions.tracker import SettleTimeout
+
+if TYPE_CHECKING:
+    from .cloud import LocalCloud
 
 ENGINE_RETRIES = frozenset({"retry", "wait", "async-retry"})
 
@@ -53,7 +56,7 @@ class Quiet(int):
         return f"quiet after {int(self)} rounds; {moved}waiting for: {waiting}"
 
 
-def due_timers(cloud: Any) -> list[Due]:
+def due_timers(cloud: LocalCloud) -> list[Due]:
     """Every timer of the cloud, soonest first."""
     dues = [Due(t.due, t.kind, t.what) for t in cloud.timers.pending()]
     dues += [Due(at, "async-retry", what) for at, what in cloud.async_retries_due()]
@@ -73,7 +76,7 @@ def _queue_timers(queue: Any, label: str) -> list[Due]:
     return dues
 
 
-def drain(cloud: Any, timeout: float, max_advance: float | None) -> Quiet:
+def drain(cloud: LocalCloud, timeout: float, max_advance: float | None) -> Quiet:
     """Settle, then move the clock to the next timer the bound allows, until none is left or the next is too far.
     Raises NotQuiet when things still move after `timeout` real seconds."""
     deadline = time.monotonic() + timeout
@@ -92,7 +95,7 @@ def drain(cloud: Any, timeout: float, max_advance: float | None) -> Quiet:
         advanced += step
 
 
-def settle(cloud: Any, deadline: float, timeout: float) -> int:
+def settle(cloud: LocalCloud, deadline: float, timeout: float) -> int:
     """Deliver until nothing moves: drain async invocations, poll every queue mapping and pipe, let every execution
     settle (finish, or park on a task token or a timer); repeat until a round changes nothing. Returns the rounds."""
     rounds = 0
@@ -113,11 +116,11 @@ def settle(cloud: Any, deadline: float, timeout: float) -> int:
             return rounds
 
 
-def _activity_mark(cloud: Any) -> tuple[int, int, int]:
+def _activity_mark(cloud: LocalCloud) -> tuple[int, int, int]:
     return cloud._activity, cloud.tracker.generation, len(cloud.tracker.parked)
 
 
-def _busy_summary(cloud: Any) -> str:
+def _busy_summary(cloud: LocalCloud) -> str:
     depth = {
         q.label: len(cloud.sqs_queue(q.physical["name"]).messages) for q in cloud.registry.of_type("AWS::SQS::Queue")
     }
