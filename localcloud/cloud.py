@@ -33,12 +33,14 @@ from .events.buses import EventBuses
 from .events.targets import RuleTargets
 from .frame_stack import roomy_stack
 from .hooks import Hooks
+from .host import AsyncInvocation
 from .inspection import Inspection
 from .lambda_.invocations import LambdaInvocations
 from .lambda_.runtime import LambdaRuntime
 from .provision import ACCOUNT, NotRun, Provisioned, Provisioner
 from .sqs.direct import SqsDirect
 from .sqs.queues import QueueMessage, Queues  # noqa: F401  (QueueMessage: part of this module's API)
+from .sqs.source import SqsSource
 from .stepfunctions.executions import ExecutionInfo, Executions  # noqa: F401  (ExecutionInfo: as above)
 from .stepfunctions.tracker import ExecutionTracker
 from .timeline import Timeline
@@ -88,12 +90,12 @@ class LocalCloud(ChokePoints, LambdaInvocations, Queues, RuleTargets, EventBuses
         self.runtime = LambdaRuntime(region=self.region, now=self.clock.now)
         self.runtime.before_handler = patches.powertools.POWERTOOLS_CLOCK.apply_if_loaded
         self.router = HttpRouter(self)
-        self.pollers: list[Any] = []
+        self.pollers: list[SqsSource] = []
         self.unsupported: list[NotRun] = []
         self._labels: dict[str, str] = {}
         self._clients: dict[str, Any] = {}
-        self._async: collections.deque = collections.deque()
-        self._async_retries: list = []
+        self._async: collections.deque[AsyncInvocation] = collections.deque()
+        self._async_retries: list[tuple[float, AsyncInvocation]] = []
         self._activity = 0
         self._activity_lock = threading.Lock()
         self._local = threading.local()
@@ -102,7 +104,7 @@ class LocalCloud(ChokePoints, LambdaInvocations, Queues, RuleTargets, EventBuses
         self._started = False
         self._replays = 0
         self.startup_seconds = 0.0
-        self.internal_requests: collections.Counter = collections.Counter()  # (service, operation) -> count
+        self.internal_requests: collections.Counter[tuple[str, str]] = collections.Counter()  # (service, operation)
         self.aws_calls = AwsCalls(self.hooks, self.timeline)
         self.aws_requests = self.aws_calls.requests  # every boto3 request through the seam, by (service, operation)
         self.sqs = SqsDirect(self._sqs_backend, self.internal_requests)
