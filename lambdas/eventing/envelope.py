@@ -5,30 +5,16 @@ EventBridge event -> ``detail`` = {"metadata": {...}, "data": {...}}. Metadata k
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-TOKEN_RULE = "1 to 64 characters of A-Z, a-z, 0-9, '_' or '-'"
+from eventing.records import utc_now
 
-
-def is_valid_token(value: object) -> bool:
-    return isinstance(value, str) and TOKEN_PATTERN.fullmatch(value) is not None
-
-
-def derive_key(key: str, detail_type: str) -> str:
-    """Key of an event emitted because of the client's token ``key``: same inputs, same key, on every retry."""
-    return hashlib.sha256(f"{key}/{detail_type}".encode()).hexdigest()
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
+# derive_key and is_valid_token are re-exported: the payment finalizer and the docs read them from here.
+from eventing.tokens import TOKEN_PATTERN, derive_key, is_valid_token  # noqa: F401
 
 # Every model defers building its validator to its first use (defer_build): a handler uses a few of them, and
 # building them all at import cost its cold start ~10 ms.

@@ -7,8 +7,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from eventing.envelope import derive_key, new_metadata
+from eventing.envelope import new_metadata
 from eventing.schemas import CURRENT_VERSION, SOURCES, EventData
+from eventing.tokens import derive_key
 
 MAX_ENTRIES_PER_CALL = 10
 

@@ -1,15 +1,31 @@
-"""DynamoDB writes that happen once: the side effect every domain guards with a conditional put."""
+"""DynamoDB records as every domain writes them: once (a conditional put), timestamped, read back as plain
+Python values."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from eventing.http import plain
-
 CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB's Decimals back to ints/floats, recursively."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 def error_code(exc: ClientError) -> str:

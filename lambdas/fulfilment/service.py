@@ -11,10 +11,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from eventing.envelope import EventBridgeEvent, derive_key, utc_now
-from eventing.http import plain
+from eventing.envelope import EventBridgeEvent
 from eventing.publisher import publish_caused
-from eventing.records import error_code, put_once
+from eventing.records import error_code, plain, put_once, utc_now
 from eventing.schemas import (
     EventData,
     OrderCreatedV1,
@@ -25,6 +24,7 @@ from eventing.schemas import (
     StockReservedV2,
     StockShortageV1,
 )
+from eventing.tokens import derive_key
 
 RESERVED, SHORTAGE, RELEASED = "RESERVED", "SHORTAGE", "RELEASED"
 # Orders at or above this amount are flagged for a threshold transaction report (AUSTRAC / FIU NZ style).

@@ -22,7 +22,10 @@ def _kebab(name: str) -> str:
 class CreateOrderRequest(BaseModel):
     """Body of POST /orders; accepts ``customer_id`` or ``customer-id`` alike."""
 
-    model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, extra="ignore", frozen=True)
+    # defer_build: built at its first use (POST /orders); the other functions of the orders domain import it unused.
+    model_config = ConfigDict(
+        alias_generator=_kebab, populate_by_name=True, extra="ignore", frozen=True, defer_build=True
+    )
 
     customer_id: str = Field(min_length=1, max_length=128)
     currency: str = Field(pattern=r"^[A-Z]{2,3}$")

@@ -8,10 +8,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from eventing.envelope import EventBridgeEvent, utc_now
-from eventing.http import plain
+from eventing.envelope import EventBridgeEvent
 from eventing.publisher import build_entry, publish
-from eventing.records import CONDITION_FAILED, error_code
+from eventing.records import CONDITION_FAILED, error_code, plain, utc_now
 from eventing.schemas import EventData, OrderCreatedV2
 from orders.models import CreateOrderRequest, order_id_for
 

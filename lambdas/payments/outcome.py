@@ -12,9 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from eventing.envelope import utc_now
 from eventing.publisher import publish_caused
-from eventing.records import CONDITION_FAILED, error_code
+from eventing.records import CONDITION_FAILED, error_code, utc_now
 from eventing.schemas import PaymentCompletedV1, PaymentFailedV1
 from payments import service
 

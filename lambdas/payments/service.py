@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from eventing.envelope import TOKEN_PATTERN, derive_key, utc_now
-from eventing.records import CONDITION_FAILED, error_code, put_once
-from eventing.schemas import PaymentOrderV1
+from eventing.records import CONDITION_FAILED, error_code, put_once, utc_now
+from eventing.tokens import TOKEN_PATTERN, derive_key
 from payments.errors import (
     FRAUD_REVIEW_REJECTED,
     CardDeclinedError,
     InvalidPaymentError,
     PaymentProviderUnavailableError,
 )
+
+if TYPE_CHECKING:  # the workflow's tasks import this module, and none of them needs pydantic
+    from eventing.schemas import PaymentOrderV1
 
 CHARGE, REFUND, REVIEW = "CHARGE", "REFUND", "REVIEW"
 LEDGER_KEY = ("order_id", "entry")

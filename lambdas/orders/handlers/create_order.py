@@ -15,9 +15,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from eventing import aws, http, observability
-from eventing.envelope import TOKEN_RULE, is_valid_token
 from eventing.idempotency import Idempotency
 from eventing.publisher import PublishError
+from eventing.tokens import TOKEN_RULE, is_valid_token
 from orders import service
 from orders.models import CreateOrderRequest
 
