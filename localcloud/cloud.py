@@ -78,7 +78,7 @@ class LocalCloud(ChokePoints, LambdaInvocations, Queues, RuleTargets, EventBuses
         self.check_permissions = check_permissions
         self.permissions: iam.IamChecks | None = None  # the permission checks' hook (localcloud/iam)
         self.permission_findings: list[iam.Finding] = []  # what AWS would refuse, found at start
-        self.clock = clock or WallClock()
+        self.clock: Clock = clock or WallClock()
         self.settle_timeout = settle_timeout
         self.assembly = CloudAssembly(self.cdk_out)
         self.account = ACCOUNT

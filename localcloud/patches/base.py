@@ -6,24 +6,30 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from moto.core.utils import unix_time, unix_time_millis
 
-engine: Any = None  # the running LocalCloud
+if TYPE_CHECKING:
+    from ..cloud import LocalCloud
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+engine: LocalCloud | None = None  # the running LocalCloud
 CLEAR_ON_UNINSTALL: list[Callable[[], None]] = []  # caches that must not outlive a cloud
 
 CACHE_LIMIT = 2048  # distinct expressions/names; a cache that grows past it starts again (no unbounded growth)
 
 
-def cache() -> dict:
+def cache() -> dict[Any, Any]:
     """A cache for pure work moto redoes per request; emptied when the cloud stops."""
-    made: dict = {}
+    made: dict[Any, Any] = {}
     CLEAR_ON_UNINSTALL.append(made.clear)
     return made
 
 
-def remember(cache: dict, key: Any, value: Any) -> Any:
+def remember(cache: dict[Any, T], key: Any, value: T) -> T:
     if len(cache) >= CACHE_LIMIT:
         cache.clear()
     cache[key] = value
@@ -32,11 +38,11 @@ def remember(cache: dict, key: Any, value: Any) -> Any:
 
 def now_millis() -> float:
     """The cloud's clock for the moto modules that read time (SQS, EventBridge)."""
-    return engine.clock.now() * 1000 if engine is not None else unix_time_millis()
+    return engine.clock.now() * 1000 if engine is not None else float(unix_time_millis())
 
 
 def now() -> float:
-    return engine.clock.now() if engine is not None else unix_time()
+    return engine.clock.now() if engine is not None else float(unix_time())
 
 
 @dataclass
@@ -68,8 +74,8 @@ _installed = False
 _install_lock = threading.Lock()
 
 
-def patch(name: str, owner: Any, attribute: str, *, why: str, relies_on: str) -> Callable:
-    def register(fn: Callable) -> Callable:
+def patch(name: str, owner: Any, attribute: str, *, why: str, relies_on: str) -> Callable[[F], F]:
+    def register(fn: F) -> F:
         PATCHES.append(Patch(name, owner, attribute, fn, why, relies_on))
         return fn
 
@@ -90,7 +96,7 @@ def original(name: str) -> Any:
     raise KeyError(name)
 
 
-def install(new_engine: Any) -> None:
+def install(new_engine: LocalCloud) -> None:
     global engine, _installed
     with _install_lock:
         if engine is not None:
