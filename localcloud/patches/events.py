@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import moto.events.models as events_models
 
@@ -19,7 +20,10 @@ from .base import PATCHES, Patch, now, original, patch
     relies_on="PutEvents and Replay call Rule.send_to_targets(event, transform_input) once per rule of the bus, with "
     "the event as a dict whose 'time' is epoch seconds; the archive's own rule targets 'arn:aws:events:<region>:::'",
 )
-def _send_to_targets(self, original_event, transform_input=True):
+def _send_to_targets(self: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
+    if base.engine is None:  # outside a LocalCloud, as moto ships it
+        original("rule_targets")(self, original_event, transform_input)
+        return
     if self.state != "ENABLED":
         return
     if not self.event_pattern.matches_event(original_event):
@@ -46,7 +50,7 @@ PATCHES.append(
 PUT_EVENTS_LIMIT = 256 * 1024  # bytes per PutEvents request: its entries together must be below it
 
 
-def _entry_size(entry: dict) -> int:
+def _entry_size(entry: dict[str, Any]) -> int:
     # as EventBridge counts it (eb-putevent-size): Time 14 bytes; Source, DetailType, Detail and each Resource in UTF-8
     size = 14 if entry.get("Time") is not None else 0
     for name in ("Source", "DetailType", "Detail"):
@@ -63,7 +67,7 @@ def _entry_size(entry: dict) -> int:
     relies_on="EventsBackend.put_events(events) takes the request's entries (dicts with Source, DetailType, Detail, "
     "Resources, Time) and raises events' ValidationException (a JsonRESTError) for request-level errors",
 )
-def _put_events_size_limit(self, events):
+def _put_events_size_limit(self: Any, events: list[dict[str, Any]]) -> Any:
     if sum(_entry_size(e) for e in events) >= PUT_EVENTS_LIMIT:
         from moto.events.exceptions import ValidationException
 
