@@ -6,6 +6,8 @@ import functools
 import json
 import string
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import moto.sqs.models as sqs_models
 from moto.core.utils import camelcase_to_underscores as _real_camelcase_to_underscores
@@ -38,7 +40,8 @@ PATCHES.append(
 
 @functools.lru_cache(maxsize=1024)
 def _cached_camelcase_to_underscores(argument: str) -> str:
-    return _real_camelcase_to_underscores(argument)
+    underscored: str = _real_camelcase_to_underscores(argument)
+    return underscored
 
 
 PATCHES.append(
@@ -67,8 +70,8 @@ _APPROXIMATE_COUNTS = (
 _counts_unread = threading.local()  # .active: inside a backend call that never reads the approximate counts
 
 
-def _skipping_counts(patch_name: str):
-    def call(self, *args, **kwargs):
+def _skipping_counts(patch_name: str) -> Callable[..., Any]:
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
         outer = getattr(_counts_unread, "active", False)
         _counts_unread.active = True
         try:
@@ -79,9 +82,10 @@ def _skipping_counts(patch_name: str):
     return call
 
 
-def _queue_attributes(self) -> dict:
+def _queue_attributes(self: Any) -> dict[str, Any]:
     if not getattr(_counts_unread, "active", False):
-        return original("sqs_queue_attributes_without_counts").fget(self)
+        attributes: dict[str, Any] = original("sqs_queue_attributes_without_counts").fget(self)
+        return attributes
     names = [a for a in self.BASE_ATTRIBUTES if a not in _APPROXIMATE_COUNTS]
     names += self.FIFO_ATTRIBUTES if self.fifo_queue else []
     names += self.KMS_ATTRIBUTES if self.kms_master_key_id else []
