@@ -18,10 +18,11 @@ _DELETED = "_localcloud_deleted_deduplication"
 
 
 def _per_group(queue: Any) -> bool:
-    return queue.attributes.get("DeduplicationScope") == "messageGroup"
+    scope: str | None = queue.attributes.get("DeduplicationScope")
+    return scope == "messageGroup"
 
 
-def _deduplication_key(per_group: bool, message: Any) -> tuple:
+def _deduplication_key(per_group: bool, message: Any) -> tuple[str | None, str]:
     return (message.group_id if per_group else None, message.deduplication_id)
 
 
@@ -39,9 +40,10 @@ def _is_duplicate(queue: Any, message: Any) -> bool:
     return key in deleted
 
 
-def _add_message(self, message):
+def _add_message(self: Any, message: Any) -> None:
     if not self.fifo_queue or message.deduplication_id is None or self.lambda_event_source_mappings:
-        return original("sqs_fifo_deduplication")(self, message)
+        original("sqs_fifo_deduplication")(self, message)
+        return
     if _is_duplicate(self, message):
         return  # accepted, not delivered: as SQS within the deduplication interval
     with self._messages_lock:
@@ -64,13 +66,13 @@ PATCHES.append(
 )
 
 
-def _delete_message(self, receipt_handle):
+def _delete_message(self: Any, receipt_handle: str) -> None:
     if self.fifo_queue:
         deleted, per_group = self.__dict__.setdefault(_DELETED, {}), _per_group(self)
         for message in self._messages:
             if message.deduplication_id is not None and message.had_receipt_handle(receipt_handle):
                 deleted[_deduplication_key(per_group, message)] = message.sent_timestamp
-    return original("sqs_remember_deleted")(self, receipt_handle)
+    original("sqs_remember_deleted")(self, receipt_handle)
 
 
 PATCHES.append(
@@ -86,7 +88,7 @@ PATCHES.append(
 )
 
 
-def _unexpired_messages(self):
+def _unexpired_messages(self: Any) -> list[Any]:
     retention_ms = int(self.message_retention_period) * 1000
     now_ms = sqs_models.unix_time_millis()
     if any(now_ms - m.sent_timestamp >= retention_ms for m in self._messages):
