@@ -3,6 +3,8 @@ per-request listing of response methods cached."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from botocore import endpoint as botocore_endpoint
 from botocore.client import BaseClient
 from moto.core import responses as core_responses
@@ -12,10 +14,10 @@ from .. import aws_calls
 from . import base
 from .base import PATCHES, Patch, cache, original, patch, remember
 
-_method_names_cache: dict[type, frozenset] = cache()
+_method_names_cache: dict[type, frozenset[str]] = cache()
 
 
-def _cached_method_names(clazz):
+def _cached_method_names(clazz: type) -> frozenset[str]:
     names = _method_names_cache.get(clazz)
     if names is None:
         names = remember(_method_names_cache, clazz, frozenset(original("moto_method_names_cache")(clazz)))
@@ -45,7 +47,7 @@ PATCHES.append(
     relies_on="every boto3 client operation calls BaseClient._make_api_call(operation_name, api_params), which sends "
     "the request (and its retries) on the calling thread before returning",
 )
-def _make_api_call(self, operation_name, api_params):
+def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
     if base.engine is None:
         return original("aws_call_note")(self, operation_name, api_params)
     previous = aws_calls.note_call(self, operation_name, api_params, base.engine.running_functions)
@@ -63,7 +65,7 @@ def _make_api_call(self, operation_name, api_params):
     relies_on="mock_aws registers the BotocoreStubber instance as botocore's before-send handler, called as "
     "(event_name, request, **kwargs); a returned AWSResponse is parsed as the service's answer",
 )
-def _stubber_call(self, event_name, request, **kwargs):
+def _stubber_call(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
     pending = aws_calls.pending_call()
     if base.engine is None or pending is None or not self.enabled:
         return original("aws_call_seam")(self, event_name, request, **kwargs)
@@ -75,7 +77,7 @@ def _stubber_call(self, event_name, request, **kwargs):
 class _InstantRetrySleep:
     """Stands in for the `time` module in botocore's endpoint: an SDK retry's backoff elapses instantly, recorded."""
 
-    def __getattr__(self, item):
+    def __getattr__(self, item: str) -> Any:
         import time
 
         return getattr(time, item)
