@@ -270,8 +270,11 @@ for _name, _method, _why in (
     "wakes an execution that starts a child while the next answer is looked up); such an execution holds no token",
     relies_on="StepFunctionsParserBackend._get_executions(execution_status=None) lists the executions whose "
     "exec_worker.env every caller (send_task_*, map runs) then dereferences; ExecutionWorker.env is None until "
-    "_execution_logic builds it",
+    "_execution_logic builds it; filtering on a status reads Execution.status (exec_status.value), and exec_status "
+    "is None until start() sets it, after the execution is listed (a DecideReview 500: 'NoneType' object has no "
+    "attribute 'value')",
 )
 def _answerable_executions(self, execution_status=None):
-    executions = original("sfn_answerable_executions")(self, execution_status)
-    return [e for e in executions if e.exec_worker is not None and e.exec_worker.env is not None]
+    executions = original("sfn_answerable_executions")(self)  # every one: the status is read below, once it exists
+    started = [e for e in executions if e.exec_worker is not None and e.exec_worker.env is not None]
+    return [e for e in started if execution_status is None or execution_status == e.status]
