@@ -23,7 +23,7 @@ _client_lock = threading.Lock()
 _original_boto_client_for = boto_client_module.boto_client_for
 
 
-def cached_boto_client_for(region: str, service: str, state_credentials: Any = None):
+def cached_boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
     key = (region, service)
     client = _client_cache.get(key)
     if client is None:
@@ -103,7 +103,7 @@ PATCHES.append(
     why="the ASL engine parses the definition (~4 ms) on every execution",
     relies_on="parsed programs keep per-execution state in the Environment (env.heap/stack), not in the components",
 )
-def _cached_entrypoint(self):
+def _cached_entrypoint(self: Any) -> Any:
     definition = self._evaluation_details.state_machine_details.definition
     program = _program_cache.get(definition)
     if program is None:
@@ -113,7 +113,7 @@ def _cached_entrypoint(self):
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled_jsonata(expression: str):
+def _compiled_jsonata(expression: str) -> Any:
     import jsonata
 
     return jsonata.Jsonata(expression)
