@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec import execute_state
@@ -27,8 +27,11 @@ from ..clock import clock_datetime_module
 from . import base
 from .base import PATCHES, Patch, original
 
+if TYPE_CHECKING:
+    from ..cloud import LocalCloud
 
-def _engine() -> Any:
+
+def _engine() -> LocalCloud | None:
     return base.engine
 
 
@@ -97,19 +100,21 @@ PATCHES.append(
 )
 
 
-def state_label(env: Any) -> str:
+def state_label(engine: LocalCloud, env: Any) -> str:
     ctx = env.states.context_object.context_object_data
-    return f"states:{_engine().label(ctx['StateMachine']['Id'])}/{ctx['Execution']['Name']}#{ctx['State']['Name']}"
+    return f"states:{engine.label(ctx['StateMachine']['Id'])}/{ctx['Execution']['Name']}#{ctx['State']['Name']}"
 
 
-def _wait_for_task_token(self, env, timeout_seconds, callback_endpoint, heartbeat_endpoint):
+def _wait_for_task_token(
+    self: Any, env: Any, timeout_seconds: float, callback_endpoint: Any, heartbeat_endpoint: Any
+) -> Any:
     engine = _engine()
     if engine is None:
         return original("sfn_task_token_park")(self, env, timeout_seconds, callback_endpoint, heartbeat_endpoint)
     # Only a .waitForTaskToken task is the execution's frontier; a .sync task listens for a token on a side thread
     # while its own thread polls the child execution.
     parks = self.resource.condition == ResourceCondition.WaitForTaskToken
-    clock, what = engine.clock, state_label(env)
+    clock, what = engine.clock, state_label(engine, env)
     answered = callback_endpoint._notify_event
     beat = heartbeat_endpoint._next_heartbeat_event if heartbeat_endpoint is not None else None
     timeout_due = clock.now() + timeout_seconds
@@ -177,10 +182,11 @@ PATCHES.append(
 )
 
 
-def _wait_interval(self, env, wait_seconds):
+def _wait_interval(self: Any, env: Any, wait_seconds: float) -> None:
     engine = _engine()
     if engine is None:
-        return original("sfn_wait_state")(self, env, wait_seconds)
+        original("sfn_wait_state")(self, env, wait_seconds)
+        return
     engine.sfn_wait("wait", wait_seconds, done=lambda: not env.is_running())
 
 
@@ -199,7 +205,7 @@ PATCHES.append(
         "sfn_wait_timestamp",
         wait_timestamp,
         "datetime",
-        clock_datetime_module(lambda: _engine() and _engine().clock),
+        clock_datetime_module(lambda: base.engine.clock if base.engine is not None else None),
         why="a Wait state's Timestamp is compared with the clock's now, not the machine's",
         relies_on="WaitTimestamp computes the wait as timestamp - datetime.datetime.now() through the module-level "
         "`datetime`",
