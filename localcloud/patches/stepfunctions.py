@@ -8,6 +8,7 @@ import functools
 import threading
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_callback as callback_module,
@@ -32,7 +33,7 @@ from .stepfunctions_engine import cached_boto_client_for
 
 
 @functools.cache
-def _operation_model(service: str, action: str):
+def _operation_model(service: str, action: str) -> Any:
     from botocore import xform_name
 
     model = cached_boto_client_for("us-east-1", service).meta.service_model
@@ -42,7 +43,12 @@ def _operation_model(service: str, action: str):
     raise KeyError(f"{service}.{action}")
 
 
-def _sfn_normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
+def _sfn_normalise_parameters(
+    self: Any,
+    parameters: dict[str, Any],
+    boto_service_name: str | None = None,
+    service_action_name: str | None = None,
+) -> None:
     action = self._get_boto_service_action(service_action_name)
     if service_action_name is None and action == "start_execution":
         optional_input = parameters.get("Input")
@@ -53,7 +59,12 @@ def _sfn_normalise_parameters(self, parameters, boto_service_name=None, service_
         self._to_boto_request(parameters, shape)
 
 
-def _sfn_normalise_response(self, response, boto_service_name=None, service_action_name=None):
+def _sfn_normalise_response(
+    self: Any,
+    response: Any,
+    boto_service_name: str | None = None,
+    service_action_name: str | None = None,
+) -> None:
     action = self._get_boto_service_action(service_action_name)
     shape = _operation_model(self._get_boto_service_name(boto_service_name), action).output_shape
     if shape is not None:
@@ -90,7 +101,13 @@ PATCHES.append(
     why="StartExecution without a name gets an ARN ending ':None', and a second unnamed start returns the first",
     relies_on="StepFunctionsParserBackend.start_execution(state_machine_arn, name, execution_input, trace_header)",
 )
-def _start_execution(self, state_machine_arn, name=None, execution_input=None, trace_header=None):
+def _start_execution(
+    self: Any,
+    state_machine_arn: str,
+    name: str | None = None,
+    execution_input: str | None = None,
+    trace_header: str | None = None,
+) -> Any:
     name = name or str(uuid.uuid4())
     _express_names_are_not_deduplicated(self.describe_state_machine(state_machine_arn))
     execution = original("sfn_execution_names")(self, state_machine_arn, name, execution_input, trace_header)
@@ -99,14 +116,14 @@ def _start_execution(self, state_machine_arn, name=None, execution_input=None, t
     return execution
 
 
-def _express_names_are_not_deduplicated(machine) -> None:
+def _express_names_are_not_deduplicated(machine: Any) -> None:
     """AWS deduplicates execution names for Standard workflows only: StartExecution of an Express workflow with a
     name already used starts another execution (at least once, never deduplicated). moto deduplicates both."""
     if getattr(machine, "type", "STANDARD") == "EXPRESS":
         machine._handle_name_input_idempotency = lambda name, execution_input: None
 
 
-def _events_task_error(self, env, ex):
+def _events_task_error(self: Any, env: Any, ex: Exception) -> Any:
     from botocore.exceptions import ClientError
     from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
     from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
@@ -154,11 +171,11 @@ PATCHES.append(
     why="count running executions so run_until_quiet knows when they have all settled",
     relies_on="ExecutionWorker.start() starts one thread running _execution_logic()",
 )
-def _worker_start(self):
+def _worker_start(self: Any) -> None:
     if base.engine is not None:
         base.engine.tracker.started()
         self._localcloud_counted = True
-    return original("sfn_execution_start")(self)
+    original("sfn_execution_start")(self)
 
 
 @patch(
@@ -168,7 +185,7 @@ def _worker_start(self):
     why="notice when an execution ends (or its thread dies, which moto leaves RUNNING forever)",
     relies_on="ExecutionWorker._execution_logic() runs the program, then calls _execution_communication.terminated()",
 )
-def _worker_logic(self):
+def _worker_logic(self: Any) -> None:
     counted = getattr(self, "_localcloud_counted", False)
     crashed: BaseException | None = None
     execution = getattr(self._execution_communication, "execution", None)
@@ -185,11 +202,18 @@ def _worker_logic(self):
                 base.engine.tracker.finished()
 
 
-def _eval_sync(self, env, sync_resolver, timeout_seconds, callback_endpoint, heartbeat_endpoint):
-    callback_output = None
+def _eval_sync(
+    self: Any,
+    env: Any,
+    sync_resolver: Callable[[], Any],
+    timeout_seconds: float | None,
+    callback_endpoint: Any,
+    heartbeat_endpoint: Any,
+) -> Any:
+    callback_output: Any = None
     if callback_endpoint is not None:
 
-        def _local_update_wait_for_task_token():
+        def _local_update_wait_for_task_token() -> None:
             nonlocal callback_output
             callback_output = self._eval_wait_for_task_token(
                 env=env,
@@ -234,9 +258,9 @@ PATCHES.append(
 )
 
 
-def _record_answer(name: str) -> Callable:
+def _record_answer(name: str) -> Callable[..., Any]:
     # (The answer wakes the waiting task through its endpoint's Event: see stepfunctions_time.sfn_callback_events.)
-    def wrapper(self, task_token, *args, **kwargs):
+    def wrapper(self: Any, task_token: str, *args: Any, **kwargs: Any) -> Any:
         result = original(name)(self, task_token, *args, **kwargs)
         if base.engine is not None:
             base.engine.task_token_answered(name, task_token, *args, **kwargs)
@@ -274,7 +298,7 @@ for _name, _method, _why in (
     "is None until start() sets it, after the execution is listed (a DecideReview 500: 'NoneType' object has no "
     "attribute 'value')",
 )
-def _answerable_executions(self, execution_status=None):
+def _answerable_executions(self: Any, execution_status: Any = None) -> list[Any]:
     executions = original("sfn_answerable_executions")(self)  # every one: the status is read below, once it exists
     started = [e for e in executions if e.exec_worker is not None and e.exec_worker.env is not None]
     return [e for e in started if execution_status is None or execution_status == e.status]
