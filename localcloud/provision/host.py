@@ -6,12 +6,12 @@ first in its method order)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 if TYPE_CHECKING:
     from ..assembly import Resource, Stack
     from ..lambda_.runtime import FunctionSpec
-    from .registry import NotRun, Provisioned
+    from .registry import NotRun, Physical, Provisioned
 
 # Called with a provisioned resource and its resolved properties (event source mappings, pipes, HTTP API routes).
 OnResource = Callable[["Provisioned", dict[str, Any]], None]
@@ -27,7 +27,7 @@ class ProvisionerHost(Protocol):
     on_route: OnResource
 
     def _item(
-        self, stack: Stack, r: Resource, ref: str, attrs: dict[str, Any] | None = None, **physical: Any
+        self, stack: Stack, r: Resource, ref: str, attrs: dict[str, Any] | None = None, **physical: Unpack[Physical]
     ) -> Provisioned: ...
 
     def _name(self, stack: Stack, r: Resource, max_length: int, suffix: str = "") -> str: ...

@@ -49,9 +49,8 @@ class IntegrationResources(ProvisionerHost):
         endpoint = f"https://{api_id}.execute-api.{self.region}.amazonaws.com"
         if p.get("ProtocolType", "HTTP") != "HTTP":
             self.not_run.append(NotRun(stack.name, r.logical_id, r.type, r.path, "only HTTP APIs are routed locally"))
-        return self._item(
-            stack, r, api_id, {"ApiId": api_id, "ApiEndpoint": endpoint}, api_id=api_id, name=p.get("Name")
-        )
+        name = p.get("Name") or self._name(stack, r, 128)  # (required unless the API is imported from a Body)
+        return self._item(stack, r, api_id, {"ApiId": api_id, "ApiEndpoint": endpoint}, api_id=api_id, name=name)
 
     def _integration(self, stack: Stack, r: Resource, p: dict[str, Any]) -> Provisioned:
         return self._item(stack, r, self._local_id(stack, r), {}, integration=p)

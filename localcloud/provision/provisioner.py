@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from ..assembly import CloudAssembly, Resource, Stack
 from ..intrinsics import Resolver, UnresolvableError, references
@@ -16,7 +16,7 @@ from .events import EventsResources
 from .host import OnResource
 from .integration import IntegrationResources
 from .lambda_ import LambdaResources
-from .registry import ACCOUNT, NOT_RUN_REASONS, NotRun, Provisioned, Registry, physical_name
+from .registry import ACCOUNT, NOT_RUN_REASONS, NotRun, Physical, Provisioned, Registry, physical_name
 from .sqs import SqsResources
 from .stepfunctions import StepFunctionsResources
 from .support import SupportResources
@@ -179,7 +179,7 @@ class Provisioner(
         return item.attrs[attribute]
 
     def _item(
-        self, stack: Stack, r: Resource, ref: str, attrs: dict[str, Any] | None = None, **physical: Any
+        self, stack: Stack, r: Resource, ref: str, attrs: dict[str, Any] | None = None, **physical: Unpack[Physical]
     ) -> Provisioned:
         return Provisioned(stack.name, r.logical_id, r.type, r.path, ref, attrs or {}, physical)
 

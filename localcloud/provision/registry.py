@@ -6,7 +6,10 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from ..lambda_.runtime import FunctionSpec
 
 ACCOUNT = "123456789012"  # moto's default account
 
@@ -30,6 +33,24 @@ NOT_RUN_REASONS = {
 }
 
 
+class Physical(TypedDict, total=False):
+    """What provisioning keeps of a resource beyond Ref and GetAtt, by type; every key is optional."""
+
+    name: str  # the physical name (queues, tables, functions, rules, pipes, ...)
+    url: str  # a queue's
+    fifo: bool  # a queue's
+    redrive: dict[str, Any] | None  # a queue's RedrivePolicy
+    spec: FunctionSpec  # a function's
+    mapping: dict[str, Any]  # an event source mapping's resolved properties
+    bus: str  # a rule's event bus
+    targets: list[dict[str, Any]]  # a rule's targets, as put
+    pipe: dict[str, Any]  # a pipe's resolved properties
+    api_id: str  # an HTTP API's
+    integration: dict[str, Any]  # an HTTP API integration's resolved properties
+    route: dict[str, Any]  # an HTTP API route's resolved properties
+    definition: str  # a state machine's, substitutions made
+
+
 @dataclass
 class Provisioned:
     stack: str
@@ -38,7 +59,7 @@ class Provisioned:
     path: str | None
     ref: str  # what Ref gives: a name, an ARN or an id
     attrs: dict[str, Any] = field(default_factory=dict)
-    physical: dict[str, Any] = field(default_factory=dict)  # type-specific facts (queue url, function spec, ...)
+    physical: Physical = field(default_factory=lambda: Physical())
 
     @property
     def construct_id(self) -> str:
