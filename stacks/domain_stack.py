@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.components.function import DomainFunction, Idempotency
+from stacks.components.function import DEFAULT_TIMEOUT, DomainFunction, Idempotency
 from stacks.components.inbox import DomainInbox
 from stacks.config import OrderSystemConfig
 
@@ -47,6 +47,7 @@ class DomainStack(Stack):
         handler: str,
         environment: Mapping[str, str] | None = None,
         idempotency: Idempotency | None = None,
+        timeout: Duration = DEFAULT_TIMEOUT,
     ) -> DomainFunction:
         return DomainFunction(
             self,
@@ -57,6 +58,7 @@ class DomainStack(Stack):
             powertools_version=self.config.powertools_version,
             environment=environment,
             idempotency=idempotency,
+            timeout=timeout,
         )
 
     def inbox(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, cast
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Duration, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -17,48 +16,12 @@ from constructs import Construct
 
 from stacks.components.function import DomainFunction
 from stacks.components.queue import DeadLetterQueue
+from stacks.components.workflow import workflow
 from stacks.domain_stack import DomainStack
 
-STATEMACHINES_DIR = Path(__file__).resolve().parents[1] / "statemachines"
-
-
-def _workflow(
-    scope: Construct,
-    construct_id: str,
-    *,
-    name: str,
-    file_name: str,
-    substitutions: dict[str, str],
-    express: bool = False,
-) -> sfn.StateMachine:
-    log_group = logs.LogGroup(
-        scope, f"{construct_id}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
-    )
-    machine = sfn.StateMachine(
-        scope,
-        construct_id,
-        state_machine_name=name,
-        state_machine_type=sfn.StateMachineType.EXPRESS if express else sfn.StateMachineType.STANDARD,
-        definition_body=sfn.DefinitionBody.from_file(str(STATEMACHINES_DIR / file_name)),
-        definition_substitutions=substitutions,
-        # Express: failures only (with their data). Logging every event of every order at ALL would cost more than
-        # the Express execution itself (issue 9); an Express execution's failures are only in its logs.
-        logs=sfn.LogOptions(
-            destination=log_group,
-            level=sfn.LogLevel.ERROR if express else sfn.LogLevel.ALL,
-            include_execution_data=True,
-        ),
-        tracing_enabled=True,
-    )
-    if express:
-        Validations.of(machine).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-SF1",
-                reason="Express payments log failures with their data (ERROR); every event at ALL would cost more "
-                "than the execution (docs/benchmarks.md, Cost).",
-            )
-        )
-    return machine
+# The payment tasks make a few DynamoDB calls. Short enough that the Express workflow's worst case, every attempt of
+# every task at its TimeoutSeconds (one more than this), stays well inside Express's five minutes (tests/infra).
+PAYMENT_TASK_TIMEOUT = Duration.seconds(5)
 
 
 class PaymentsStack(DomainStack):
@@ -72,7 +35,9 @@ class PaymentsStack(DomainStack):
         remembered = self.consumer_idempotency
         ledger_env = {"PAYMENTS_TABLE_NAME": payments_table.table_name}
 
-        validate = self.function("ValidatePayment", handler="payments.handlers.validate_payment.handler")
+        validate = self.function(
+            "ValidatePayment", handler="payments.handlers.validate_payment.handler", timeout=PAYMENT_TASK_TIMEOUT
+        )
         request_review = self.function(
             "RequestFraudReview",
             handler="payments.handlers.request_fraud_review.handler",
@@ -84,17 +49,19 @@ class PaymentsStack(DomainStack):
             handler="payments.handlers.charge_card.handler",
             environment=ledger_env,
             idempotency=remembered,
+            timeout=PAYMENT_TASK_TIMEOUT,
         )
         refund = self.function(
             "RefundPayment",
             handler="payments.handlers.refund_payment.handler",
             environment=ledger_env,
             idempotency=remembered,
+            timeout=PAYMENT_TASK_TIMEOUT,
         )
         for writer in (request_review, charge, refund):
             payments_table.grant_read_write_data(writer.function)
 
-        self.settlement = _workflow(
+        self.settlement = workflow(
             self,
             "Settlement",
             name=f"{self.stack_name}-Settlement",
@@ -104,7 +71,7 @@ class PaymentsStack(DomainStack):
         payments_table.grant(self.settlement, "dynamodb:UpdateItem")
 
         payment_name = f"{self.stack_name}-Payment"
-        self.payment = _workflow(
+        self.payment = workflow(
             self,
             "Payment",
             name=payment_name,
@@ -200,7 +167,7 @@ class PaymentsStack(DomainStack):
         """Orders below the review threshold pay in an Express workflow (billed per request and duration, not per
         state: issue 9). It hands what it cannot finish to the finalizer itself: Express sends no status events."""
         validate, charge, refund = tasks
-        self.express_payment = _workflow(
+        self.express_payment = workflow(
             self,
             "ExpressPayment",
             name=f"{self.stack_name}-ExpressPayment",
@@ -226,6 +193,11 @@ class PaymentsStack(DomainStack):
         self.express_payment.grant_start_execution(start.function)
         start.function.add_environment("EXPRESS_PAYMENT_STATE_MACHINE_ARN", self.express_payment.state_machine_arn)
         start.function.add_environment("REVIEW_THRESHOLD_CENTS", str(self.config.review_threshold_cents))
+        # What an operator has of an Express execution (AWS keeps no history to describe): its failures, logged with
+        # their data, and the finalizer that finishes an order whose execution ended without its Catch.
+        logged = cast(logs.LogGroup, self.node.find_child("ExpressPaymentLogs"))
+        CfnOutput(self, "ExpressPaymentLogGroupName", value=logged.log_group_name, description="Express failures")
+        CfnOutput(self, "FinalizePaymentFunctionName", value=finalize.function.function_name, description="finish")
 
     def _finalize_closed_executions(self, finalize: DomainFunction) -> None:
         """Step Functions' status-change events (default bus) of payment executions that closed unfinished."""

@@ -17,11 +17,6 @@ MESSAGING = "OrderSystem-dev-Messaging"
 
 
 @pytest.fixture(scope="module")
-def templates(synthesized) -> dict[str, dict]:
-    return synthesized.templates()
-
-
-@pytest.fixture(scope="module")
 def second_stage(tmp_path_factory) -> Synthesized:
     """The app synthesized by the CLI for another stage, with a setting overridden on the command line."""
     out_dir = tmp_path_factory.mktemp("cdk-qa") / "cdk.out"

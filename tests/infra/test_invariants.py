@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from tests.infra.workflow_duration import state_machines
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]["order-system"]
 # Actions AWS offers no resource-level permission for: X-Ray, and the vended log delivery Step Functions logging uses.
@@ -19,11 +21,6 @@ STAR_ALLOWED = re.compile(
     r"^(xray:|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|"
     r"ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))"
 )
-
-
-@pytest.fixture(scope="module")
-def templates(synthesized) -> dict[str, dict]:
-    return synthesized.templates()
 
 
 @pytest.fixture(scope="module")
@@ -192,23 +189,8 @@ def test_the_anz_rule_pattern_is_exactly_the_talks(templates):
     assert patterns == [talk]
 
 
-def _state_machines(synthesized, templates):
-    """(template resource, definition text from its asset) for every state machine."""
-    found = []
-    for stack, template in templates.items():
-        assets = json.loads((synthesized.out_dir / f"{stack}.assets.json").read_text())["files"]
-        by_key = {
-            next(iter(a["destinations"].values()))["objectKey"]: synthesized.out_dir / a["source"]["path"]
-            for a in assets.values()
-        }
-        for res in template["Resources"].values():
-            if res["Type"] == "AWS::StepFunctions::StateMachine":
-                found.append((res, by_key[props(res)["DefinitionS3Location"]["Key"]].read_text()))
-    return found
-
-
 def test_state_machines_are_logged_and_traced_and_express_only_where_nothing_waits(synthesized, templates):
-    machines = _state_machines(synthesized, templates)
+    machines = [(res, definition) for _, res, definition in state_machines(synthesized, templates)]
     assert len(machines) == 3
     for res, definition in machines:
         assert props(res)["TracingConfiguration"] == {"Enabled": True}
@@ -223,7 +205,7 @@ def test_state_machines_are_logged_and_traced_and_express_only_where_nothing_wai
 
 
 def test_every_substitution_placeholder_is_defined_and_every_definition_is_used(synthesized, templates):
-    for res, definition in _state_machines(synthesized, templates):
+    for _, res, definition in state_machines(synthesized, templates):
         placeholders = set(re.findall(r"\$\{(\w+)\}", definition))
         defined = set(props(res).get("DefinitionSubstitutions", {}))
         assert placeholders == defined, f"undefined: {placeholders - defined}, unused: {defined - placeholders}"

@@ -38,11 +38,21 @@ def lambda_tasks():
     ]
 
 
+# The Express workflow retries less: every retry counts against its five minutes (tests/infra/test_express_duration.py),
+# and a failure past them goes to its Catch, which finishes the order.
+MIN_RETRIES = {"express_payment.asl.json": 2}
+# A retry in progress waits for another invocation to end, not for a service to recover: no herd to spread out, and
+# a wait that may be drawn near zero could give up before that invocation ends.
+WAITS_WITHOUT_JITTER = {"IdempotencyAlreadyInProgressError"}
+
+
 @pytest.mark.parametrize(("machine", "name", "state"), lambda_tasks(), ids=lambda v: v if isinstance(v, str) else "")
 def test_every_lambda_task_retries_transient_errors_and_throttles_with_jittered_backoff(machine, name, state):
     assert retried(state) >= LAMBDA_TRANSIENT | RERUN_AFTER_SIDE_EFFECT, f"{machine}#{name}"
     for retry in state["Retry"]:
-        assert retry["BackoffRate"] >= 2 and retry.get("JitterStrategy") == "FULL" and retry["MaxAttempts"] >= 4
+        assert retry["BackoffRate"] >= 2 and retry["MaxAttempts"] >= MIN_RETRIES.get(machine, 4), f"{machine}#{name}"
+        if machine not in MIN_RETRIES or not set(retry["ErrorEquals"]) <= WAITS_WITHOUT_JITTER:
+            assert retry.get("JitterStrategy") == "FULL", f"{machine}#{name}"
 
 
 def test_every_task_of_the_payment_workflow_has_a_catch_for_everything():
