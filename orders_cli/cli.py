@@ -7,7 +7,7 @@ from typing import Any
 import click
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
-from orders_cli import dlq, local, messaging, orders
+from orders_cli import dlq, local, messaging, orders, payments
 from orders_cli.errors import Refused, Unreachable
 from orders_cli.target import LOCAL_ENDPOINT, Target
 from orders_cli.ui import State, pass_state, wants_colour
@@ -94,7 +94,7 @@ for group in (
     orders.review,
     messaging.event,
     messaging.inbox,
-    messaging.payment,
+    payments.payment,
     messaging.archive,
     dlq.dlq,
     local.local,

@@ -1,5 +1,5 @@
 """Messages: put an event with its idempotency key in the metadata, send to a FIFO inbox with a deduplication id,
-start a payment execution by name, replay an archive window."""
+replay an archive window."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from botocore.exceptions import ClientError
 
 from orders_cli.errors import BadInput, Refused
 from orders_cli.ui import State, pass_state, wait_until
@@ -167,49 +166,6 @@ def send(state: State, inbox_name: str, body: str, dedup_id: str | None, group: 
             f"(group {group}, deduplication id {dedup_id})"
         ],
     )
-
-
-@click.group()
-def payment() -> None:
-    """The payment workflow."""
-
-
-@payment.command("start")
-@click.argument("key")
-@click.option(
-    "--order",
-    "order_json",
-    required=True,
-    help="The order as the workflow takes it (JSON or @file): "
-    "order_id, customer_id, currency, items, total_cents, card_token.",
-)
-@pass_state
-def start(state: State, key: str, order_json: str) -> None:
-    """StartExecution of the payment workflow named KEY: the same name again is the same payment, never a second."""
-    order = read_json(order_json, "--order")
-    if not isinstance(order, dict):
-        raise BadInput("--order must be a JSON object")
-    arn = state.target.output("PaymentStateMachineArn")
-    sfn = state.target.client("stepfunctions")
-    payload = json.dumps({"idempotency_key": key, "order": order}, sort_keys=True, separators=(",", ":"))
-    try:
-        execution_arn = sfn.start_execution(stateMachineArn=arn, name=key, input=payload)["executionArn"]
-        result = {"started": True, "execution_arn": execution_arn, "status": "RUNNING"}
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ExecutionAlreadyExists":
-            raise
-        execution_arn = arn.replace(":stateMachine:", ":execution:") + f":{key}"
-        status = sfn.describe_execution(executionArn=execution_arn)["status"]
-        result = {"started": False, "execution_arn": execution_arn, "status": status}
-
-    def lines(r: dict[str, Any]) -> list[str]:
-        if r["started"]:
-            return [f"started payment {state.ui.paint(key, 'name')}: {r['execution_arn']}"]
-        return [
-            state.ui.paint(f"execution {key} already exists ({r['status']}): the same payment, not a second", "warn")
-        ]
-
-    state.ui.emit(result, lines)
 
 
 def parse_time(text: str) -> datetime:

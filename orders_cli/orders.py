@@ -11,6 +11,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from orders_cli.errors import BadInput, Refused
+from orders_cli.payments import payment_workflow
 from orders_cli.ui import State, pass_state, wait_until
 
 FINAL = ("SHIPPED", "FAILED")
@@ -137,10 +138,13 @@ def show(state: State, order_id: str, key: str | None) -> None:
     view = get_order(state, order_id)
     ledger = _ledger(state, order_id)
     key = key or next((str(r["idempotency_key"]) for r in ledger if r.get("idempotency_key")), None)
+    executions = _executions(state, key) if key else []
+    history = view.get("history", [])
     result = {
         "order": view,
-        "events": view.get("history", []),
-        "executions": _executions(state, key) if key else [],
+        "events": history,
+        "executions": executions,
+        "workflow": payment_workflow(state, key, history, standard=bool(executions)) if key else {"type": None},
         "ledger": ledger,
         "key": key,
     }
@@ -159,6 +163,7 @@ def show(state: State, order_id: str, key: str | None) -> None:
         out += [
             f"  {e['name']}  {e['status']}" + (f"  {e['error']}" if e.get("error") else "") for e in r["executions"]
         ]
+        out += _express_lines(r["workflow"], r["key"], order_id, final=status in FINAL)
         out.append("ledger:")
         out += [
             f"  {row.get('entry')}  "
@@ -170,6 +175,28 @@ def show(state: State, order_id: str, key: str | None) -> None:
         return out
 
     state.ui.emit(result, lines)
+
+
+def _express_lines(workflow: dict[str, Any], key: str | None, order_id: str, *, final: bool) -> list[str]:
+    """What `order show` says of a payment that ran in the Express workflow (or has not started)."""
+    if workflow["type"] is None:
+        return [f"  none: {workflow['why']}"] if workflow.get("why") else []
+    if workflow["type"] != "EXPRESS":
+        return []
+    machine = str(workflow["state_machine_arn"]).rsplit(":", 1)[-1]
+    out = [
+        f"  {key}  EXPRESS  in {machine}: no execution history to describe (AWS keeps none for Express);",
+        "    the ledger below shows what the payment did; failures are logged"
+        + (f' to {workflow["log_group"]} (filter "{key}")' if workflow.get("log_group") else ""),
+    ]
+    out += [f"    {f['type']}  {f.get('error')}: {f.get('cause')}" for f in workflow["failures"]]
+    if not final:
+        out.append(
+            "    not final: an Express run ends within 5 minutes; one that ended without handing its payment over is"
+            f" finished with `orders-cli payment finish {key} --order {order_id}`"
+            " (docs/runbook.md#express-payment-failed)"
+        )
+    return out
 
 
 @click.group()
