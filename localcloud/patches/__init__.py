@@ -33,11 +33,13 @@ except ImportError as exc:  # pragma: no cover
 
 # Importing a service's module registers its patches (in this order; they are reverted in the reverse order).
 from . import (  # noqa: E402,F401
+    botocore_client,
     core,
     dynamodb,
     events,
     lambda_,
     powertools,
+    serializer,
     sqs,
     sqs_time,
     stepfunctions,
