@@ -8,7 +8,7 @@ names its runbook section (docs/runbook.md); a test keeps every anchor it names 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -72,21 +72,31 @@ class MonitoringStack(Stack):
                     f"{_path(inbox)} {name}",
                     anchor="inbox-falling-behind",
                 )
+        express = [m for m in state_machines if _is_express(m)]
         for machine in state_machines:
+            if machine in express:
+                continue
             self._alarm(
                 f"{_label(machine)}ExecutionsFailed",
-                cloudwatch.MathExpression(
-                    expression="failed + timedOut",
-                    using_metrics={
-                        "failed": machine.metric_failed(period=FIVE_MINUTES),
-                        "timedOut": machine.metric_timed_out(period=FIVE_MINUTES),
-                    },
-                    label="failed or timed out",
-                    period=FIVE_MINUTES,
-                ),
+                _sum(machine.metric_failed(), machine.metric_timed_out(), label="failed or timed out"),
                 threshold=1,
                 description=f"An execution of {_path(machine)} failed or timed out",
                 anchor="workflow-execution-failed",
+            )
+        # An Express execution has no history to describe and sends no status-change event: its failures, time-outs
+        # and throttled starts are seen here and in its log group only, and its runbook section differs.
+        for machine in express:
+            self._alarm(
+                f"{_label(machine)}ExecutionsFailed",
+                _sum(
+                    machine.metric_failed(),
+                    machine.metric_timed_out(),
+                    machine.metric_throttled(),
+                    label="failed, timed out or throttled",
+                ),
+                threshold=1,
+                description=f"An Express execution of {_path(machine)} failed, timed out or was throttled",
+                anchor="express-payment-failed",
             )
         for function in functions:
             self._alarm(
@@ -152,6 +162,7 @@ class MonitoringStack(Stack):
                 [
                     metric
                     for machine in state_machines
+                    if machine not in express
                     for metric in (
                         machine.metric_failed(period=FIVE_MINUTES, label=f"{_path(machine)} failed"),
                         machine.metric_timed_out(period=FIVE_MINUTES, label=f"{_path(machine)} timed out"),
@@ -172,6 +183,21 @@ class MonitoringStack(Stack):
                 ],
                 width=12,
             ),
+        )
+        self.dashboard.add_widgets(
+            _graph(
+                "Express workflows: failed, timed out, throttled (no history: see their log groups)",
+                [
+                    metric
+                    for machine in express
+                    for metric in (
+                        machine.metric_failed(period=FIVE_MINUTES, label=f"{_path(machine)} failed"),
+                        machine.metric_timed_out(period=FIVE_MINUTES, label=f"{_path(machine)} timed out"),
+                        machine.metric_throttled(period=FIVE_MINUTES, label=f"{_path(machine)} throttled"),
+                    )
+                ],
+                width=WIDTH,
+            )
         )
         self.dashboard.add_widgets(
             _graph(
@@ -211,6 +237,22 @@ class MonitoringStack(Stack):
         )
         alarm.add_alarm_action(self._alarm_action)
         self.alarms.append(alarm)
+
+
+def _sum(*metrics: cloudwatch.Metric, label: str) -> cloudwatch.MathExpression:
+    """The sum of a workflow's metrics over five minutes, as one alarmable series."""
+    names = [f"m{i}" for i in range(len(metrics))]
+    return cloudwatch.MathExpression(
+        expression=" + ".join(names),
+        using_metrics={n: m.with_(period=FIVE_MINUTES) for n, m in zip(names, metrics, strict=True)},
+        label=label,
+        period=FIVE_MINUTES,
+    )
+
+
+def _is_express(machine: sfn.StateMachine) -> bool:
+    cfn = cast(sfn.CfnStateMachine, machine.node.default_child)
+    return cfn.state_machine_type == sfn.StateMachineType.EXPRESS.value
 
 
 def _graph(title: str, metrics: Sequence[cloudwatch.IMetric], *, width: int = 8) -> cloudwatch.GraphWidget:
