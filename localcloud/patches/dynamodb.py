@@ -11,9 +11,9 @@ from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
-from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
+from . import dynamodb_validation  # noqa: F401  (UpdateItem validation: registers its patches here)
 from .base import PATCHES, Patch, cache, original, remember
 
 _update_ast_cache: dict[str, Any] = cache()
@@ -67,41 +67,6 @@ PATCHES.append(
         "be reused",
         relies_on="ConditionExpressionParser._lex_condition_expression() reads only self.condition_expression and "
         "returns a deque of Node namedtuples with empty children, which parse() consumes without mutating the nodes",
-    )
-)
-
-
-def _memo_traverse(self, node):
-    # Each processor's _processing_map() is a constant dict of its bound methods, rebuilt by moto for every node it
-    # visits (twice: nodes_to_be_processed and process). Build it once per traversal; same order, same lookups.
-    if "process" in self.__dict__:  # a traversal inside a traversal: already memoized
-        return self.traverse_node_recursively(node)
-    processing_map = self._processing_map()
-    node_types = tuple(processing_map)
-
-    def process(n):
-        for class_key, processor in processing_map.items():
-            if isinstance(n, class_key):
-                return processor(n)
-
-    self.nodes_to_be_processed = lambda: node_types
-    self.process = process
-    try:
-        return self.traverse_node_recursively(node)
-    finally:
-        del self.nodes_to_be_processed, self.process
-
-
-PATCHES.append(
-    Patch(
-        "dynamodb_traverse_memo",
-        DepthFirstTraverser,
-        "traverse",
-        _memo_traverse,
-        why="UpdateItem validation runs ten AST processors, each rebuilding its processing map twice per node visited",
-        relies_on="DepthFirstTraverser.traverse(node) calls traverse_node_recursively, which consults "
-        "self.nodes_to_be_processed() and self.process(node); every _processing_map() returns a constant dict, and no "
-        "processor overrides nodes_to_be_processed or process",
     )
 )
 
