@@ -4,6 +4,7 @@ Catch (docs/runbook.md#express-payment-failed)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import click
@@ -96,6 +97,9 @@ def finish(state: State, key: str, order_id: str) -> None:
 
 # What Step Functions logs (level ERROR) when an execution ends without succeeding.
 EXECUTION_ENDED = ("ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted")
+# How long after its StockReserved an Express payment's end is searched for: its five minutes, and as much again for
+# StartPayment's redelivered starts and the clocks' skew.
+SEARCHED_MS = 10 * 60 * 1000
 
 
 def optional_output(state: State, key: str) -> str | None:
@@ -105,16 +109,25 @@ def optional_output(state: State, key: str) -> str | None:
         return None  # a stage deployed before the output existed
 
 
-def logged_failures(state: State, log_group: str, key: str) -> list[dict[str, Any]]:
-    """The ends of the Express executions named KEY that the workflow logged (its execution ARN holds the name)."""
+def logged_failures(state: State, log_group: str, key: str, since: datetime) -> list[dict[str, Any]]:
+    """The ends of the Express executions named KEY that the workflow logged (its execution ARN holds the name),
+    searched from the payment's start for as long as an Express execution can run, and a margin."""
+    start = int(since.timestamp() * 1000)
+    pages = state.target.client("logs").get_paginator("filter_log_events")
+    window = {
+        "logGroupName": log_group,
+        "filterPattern": f'"{key}"',
+        "startTime": start,
+        "endTime": start + SEARCHED_MS,
+    }
+    failures = []
     try:
-        found = state.target.client("logs").filter_log_events(logGroupName=log_group, filterPattern=f'"{key}"')
+        events = [event for page in pages.paginate(**window) for event in page.get("events", [])]
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ResourceNotFoundException":
             return []
         raise
-    failures = []
-    for event in found.get("events", []):
+    for event in events:
         try:
             record = json.loads(event["message"])
         except ValueError:
@@ -141,15 +154,19 @@ def payment_workflow(state: State, key: str, history: list[dict[str, Any]], stan
     one cannot be (AWS keeps no history of it): its outcome is the ledger, its failures are in its log group."""
     if standard:
         return {"type": "STANDARD", "state_machine_arn": state.target.output("PaymentStateMachineArn")}
-    express = optional_output(state, "ExpressPaymentStateMachineArn")
-    if express is None or not any(entry.get("event") == "StockReserved" for entry in history):
+    reserved = next((entry.get("at") for entry in history if entry.get("event") == "StockReserved"), None)
+    if reserved is None:
         return {"type": None, "why": "no payment workflow has started: the payment starts on StockReserved"}
+    express = optional_output(state, "ExpressPaymentStateMachineArn")
+    if express is None:
+        return {"type": None, "why": "no payment execution named by the key was found"}
     log_group = optional_output(state, "ExpressPaymentLogGroupName")
+    since = datetime.fromisoformat(str(reserved))
     return {
         "type": "EXPRESS",
         "state_machine_arn": express,
         "log_group": log_group,
-        "failures": logged_failures(state, log_group, key) if log_group else [],
+        "failures": logged_failures(state, log_group, key, since) if log_group else [],
         "why": "an Express execution cannot be described by name (AWS keeps no history of it): the ledger shows what "
         "the payment did, and the workflow logs its failures with their data",
     }

@@ -6,6 +6,7 @@ ends without its Catch (here: the hand-over to the finalizer refused past its re
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -21,7 +22,7 @@ def _place(orders_cli, cloud, key: str) -> str:
     return str(placed.json["order"]["order_id"])
 
 
-def _ended(orders_cli, cloud, key: str, error: str) -> None:
+def _ended(orders_cli, cloud, key: str, error: str, at: datetime) -> None:
     """Writes what Step Functions logs (level ERROR, with data) when an Express execution named `key` fails: the
     local cloud does not run Step Functions' logging."""
     group = orders_cli.target.output("ExpressPaymentLogGroupName")
@@ -38,7 +39,7 @@ def _ended(orders_cli, cloud, key: str, error: str) -> None:
     logs.put_log_events(
         logGroupName=group,
         logStreamName=stream,
-        logEvents=[{"timestamp": int(cloud.clock.now() * 1000), "message": json.dumps(record)}],
+        logEvents=[{"timestamp": int(at.timestamp() * 1000), "message": json.dumps(record)}],
     )
 
 
@@ -54,7 +55,8 @@ def test_order_show_says_the_payment_ran_in_the_express_workflow_and_where_its_f
     text = orders_cli("order", "show", order_id, plain=True).output
     assert f"{key}  EXPRESS  in " in text and workflow["log_group"] in text and "not final" not in text
 
-    _ended(orders_cli, cloud, key, "States.Runtime")
+    reserved = next(e["at"] for e in shown["events"] if e["event"] == "StockReserved")
+    _ended(orders_cli, cloud, key, "States.Runtime", at=datetime.fromisoformat(reserved) + timedelta(seconds=1))
     failures = orders_cli("order", "show", order_id).json["workflow"]["failures"]
     assert [(f["type"], f["error"]) for f in failures] == [("ExecutionFailed", "States.Runtime")]
     assert (
