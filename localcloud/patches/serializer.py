@@ -3,12 +3,15 @@ member of each response shape worked out once per shape instead of once per valu
 
 from __future__ import annotations
 
+from typing import Any
+
 from moto.core import serialize
 from moto.core.utils import MISSING, get_value
 
 from .base import cache, original, patch, remember
 
-_possible_keys_cache: dict = cache()
+# (id(shape), id(parent), key, value class) -> (shape, parent, the names to try)
+_possible_keys_cache: dict[tuple[int, int, str, type], tuple[Any, Any, tuple[str, ...]]] = cache()
 
 
 @patch(
@@ -25,7 +28,7 @@ _possible_keys_cache: dict = cache()
     "that get_value finds, else None; those names read the value only through its class and its Meta (a value with "
     "a Meta takes moto's path), and the shape through its name, type, serialization and `parent` (part of the key)",
 )
-def _member_value(self, value, key, shape):
+def _member_value(self: Any, value: Any, key: str, shape: Any) -> Any:
     picker = self._value_picker
     if (
         type(picker) is not serialize.XFormedAttributePicker
@@ -42,7 +45,7 @@ def _member_value(self, value, key, shape):
     return None
 
 
-def _possible_keys(serializer, picker, value, key, shape) -> tuple[str, ...]:
+def _possible_keys(serializer: Any, picker: Any, value: Any, key: str, shape: Any) -> tuple[str, ...]:
     parent = getattr(shape, "parent", None)
     cache_key = (id(shape), id(parent), key, value.__class__)
     hit = _possible_keys_cache.get(cache_key)
