@@ -6,7 +6,7 @@ from botocore import useragent
 
 from .base import cache, original, patch, remember
 
-_sanitized: dict = cache()
+_sanitized: dict[tuple[str, bool], str] = cache()  # (component, allow_hash) -> sanitized
 
 
 @patch(
@@ -18,7 +18,7 @@ _sanitized: dict = cache()
     relies_on="useragent.UserAgentComponent.to_string calls the module-level sanitize_user_agent_string_component("
     "raw_str, allow_hash), a pure function of its two arguments",
 )
-def _sanitize(raw_str, allow_hash):
+def _sanitize(raw_str: str, allow_hash: bool) -> str:
     key = (raw_str, allow_hash)
     clean = _sanitized.get(key)
     if clean is None:
