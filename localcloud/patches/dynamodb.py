@@ -17,10 +17,10 @@ from . import dynamodb_validation  # noqa: F401  (UpdateItem validation: registe
 from .base import PATCHES, Patch, cache, original, remember
 
 _update_ast_cache: dict[str, Any] = cache()
-_condition_lex_cache: dict[str, tuple] = cache()
+_condition_lex_cache: dict[str, tuple[Any, ...]] = cache()
 
 
-def _cached_update_expression(expression_str):
+def _cached_update_expression(expression_str: str) -> Any:
     # The AST depends on the expression string only (names and values are substituted later, by the validator, into
     # its own deep copy), so one parsed AST is shared: moto only reads it (find_clauses) and hands it to
     # UpdateExpressionValidator, which deep-copies it before resolving and executing. Failures are not cached.
@@ -46,7 +46,7 @@ PATCHES.append(
 )
 
 
-def _cached_condition_lex(self):
+def _cached_condition_lex(self: Any) -> collections.deque[Any]:
     # Lexing reads only the expression string; the tokens are immutable Nodes (namedtuples). The parser consumes the
     # deque it gets, so each call gets a new deque (and each node a new, empty children list).
     expression = self.condition_expression
@@ -102,7 +102,7 @@ PATCHES.append(
 )
 
 
-def _item_slot(table: Table, source: dict) -> tuple[DynamoType, DynamoType | None]:
+def _item_slot(table: Table, source: dict[str, Any]) -> tuple[DynamoType, DynamoType | None]:
     hash_key = DynamoType(source[table.hash_key_attr])
     range_key = DynamoType(source[table.range_key_attr]) if table.range_key_attr else None
     return hash_key, range_key
