@@ -5,6 +5,7 @@ of the three processors that read only the expression, its names and the table's
 from __future__ import annotations
 
 import copy as _copy
+from collections.abc import Callable
 from typing import Any
 
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
@@ -87,7 +88,7 @@ _NOT_A_NODE, _NOT_PROCESSED = -2, -1
 _routes: dict[type, dict[type, int]] = cache()  # processor class -> {node class: its handler's place in the map}
 
 
-def _route(processing: tuple, kind: type) -> int:
+def _route(processing: tuple[tuple[type, Callable[[Any], Any]], ...], kind: type) -> int:
     # isinstance against moto's ABCMeta node classes is slow; for these plain classes it depends on the class only
     if not issubclass(kind, Node):
         return _NOT_A_NODE
@@ -142,10 +143,10 @@ patch(
 # The processors whose verdict depends only on the expression (its AST), its names and the table's key attributes;
 # each returns the node it is given or raises. They come first in UpdateExpressionValidator.get_ast_processors().
 STATIC_PROCESSORS = (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator)
-_passed_static_checks: dict[tuple, bool] = cache()
+_passed_static_checks: dict[tuple[Any, ...], bool] = cache()  # _static_key -> passed
 
 
-def _static_key(validator: Validator) -> tuple | None:
+def _static_key(validator: Validator) -> tuple[Any, ...] | None:
     names = validator.expression_attribute_names
     try:
         key = (
