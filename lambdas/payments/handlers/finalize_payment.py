@@ -10,8 +10,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
 from eventing import aws, observability
-from eventing.envelope import is_valid_token
 from eventing.idempotency import Idempotency
+from eventing.tokens import is_valid_token
 from payments import outcome
 
 idempotency = Idempotency(event_key_jmespath="detail.name")
