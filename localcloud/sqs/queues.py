@@ -31,6 +31,10 @@ class QueueMessage:
 class Queues(CloudHost):
     """The SQS part of LocalCloud (a mixin)."""
 
+    # what provisioning announced, made pollers once every queue and function exists (_finish_pollers)
+    _pending_esms: list[tuple[Provisioned, dict[str, Any]]]
+    _pending_pipes: list[tuple[Provisioned, dict[str, Any]]]
+
     def _on_esm(self, item: Provisioned, props: dict[str, Any]) -> None:
         self._pending_esms = getattr(self, "_pending_esms", [])
         self._pending_esms.append((item, props))
