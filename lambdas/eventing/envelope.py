@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from eventing.records import utc_now
-
+# Relative: the CDK app and the docs import this module as lambdas.eventing.envelope, with no `eventing` on the path.
 # derive_key and is_valid_token are re-exported: the payment finalizer and the docs read them from here.
-from eventing.tokens import TOKEN_PATTERN, derive_key, is_valid_token  # noqa: F401
+from .records import utc_now
+from .tokens import TOKEN_PATTERN, derive_key, is_valid_token  # noqa: F401
 
 # Every model defers building its validator to its first use (defer_build): a handler uses a few of them, and
 # building them all at import cost its cold start ~10 ms.
