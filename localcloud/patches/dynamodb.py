@@ -18,6 +18,7 @@ from .base import PATCHES, Patch, cache, original, remember
 
 _update_ast_cache: dict[str, Any] = cache()
 _condition_lex_cache: dict[str, tuple[Any, ...]] = cache()
+_condition_parse_cache: dict[tuple[Any, ...], tuple[Any, ...]] = cache()
 
 
 def _cached_update_expression(expression_str: str) -> Any:
@@ -67,6 +68,50 @@ PATCHES.append(
         "be reused",
         relies_on="ConditionExpressionParser._lex_condition_expression() reads only self.condition_expression and "
         "returns a deque of Node namedtuples with empty children, which parse() consumes without mutating the nodes",
+    )
+)
+
+
+def _cached_condition_parse(self: ConditionExpressionParser) -> Any:
+    # A condition is parsed twice per request with the same expression, names and values (the response class checks
+    # the names used, the backend evaluates it): the second parse is the first one's. The key is what parse() reads;
+    # repr tells the values' types apart. A miss parses as moto does, but on its own copy of the values, so that a
+    # request changing them later cannot change a remembered condition. Failures are not remembered.
+    parse = original("dynamodb_condition_parse_cache")
+    if not self.condition_expression:
+        return parse(self)
+    values = self.expression_attribute_values
+    key = (self.condition_expression, repr(self.expression_attribute_names), repr(values))
+    found = _condition_parse_cache.get(key)
+    if found is None:
+        names_before, values_before = len(self.expr_attr_names_found), len(self.expr_attr_values_found)
+        self.expression_attribute_values = _copy.deepcopy(values)
+        try:
+            op = parse(self)
+        finally:
+            self.expression_attribute_values = values
+        return remember(
+            _condition_parse_cache,
+            key,
+            (op, self.expr_attr_names_found[names_before:], self.expr_attr_values_found[values_before:]),
+        )[0]
+    op, names_found, values_found = found
+    self.expr_attr_names_found.extend(names_found)
+    self.expr_attr_values_found.extend(values_found)
+    return op
+
+
+PATCHES.append(
+    Patch(
+        "dynamodb_condition_parse_cache",
+        ConditionExpressionParser,
+        "parse",
+        _cached_condition_parse,
+        why="PutItem, UpdateItem, DeleteItem and transactions parse each ConditionExpression twice per request "
+        "(Powertools idempotency's, on ~15 PutItem an order: ~0.1 ms each)",
+        relies_on="ConditionExpressionParser.parse() reads only condition_expression, expression_attribute_names and "
+        "expression_attribute_values, extends expr_attr_names_found/expr_attr_values_found and returns an Op tree "
+        "that evaluating (expr) does not change",
     )
 )
 

@@ -139,6 +139,98 @@ def test_cached_condition_tokens_give_the_same_conditions(cloud):
         _update(ddb, "a", "PAID", "e3", condition="#v = :version", version=1)  # same expression, stale value
 
 
+_IDEMPOTENCY = (
+    "attribute_not_exists(#id) OR #expiry < :now OR "
+    "(attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis AND #status = :inprogress)"
+)
+_IDEMPOTENCY_NAMES = {"#id": "id", "#expiry": "expiration", "#in_progress_expiry": "in_flight", "#status": "status"}
+CONDITIONS = [  # (expression, names, values): what the app sends, other shapes, and parse errors
+    (
+        _IDEMPOTENCY,
+        _IDEMPOTENCY_NAMES,
+        {":now": {"N": "5"}, ":now_in_millis": {"N": "5000"}, ":inprogress": {"S": "I"}},
+    ),
+    (
+        _IDEMPOTENCY,
+        _IDEMPOTENCY_NAMES,
+        {":now": {"N": "9"}, ":now_in_millis": {"N": "9000"}, ":inprogress": {"S": "I"}},
+    ),
+    ("attribute_not_exists(#v)", {"#v": "version"}, None),
+    ("#v = :v", {"#v": "version"}, {":v": {"N": "3"}}),
+    ("#v = :v", {"#v": "version"}, {":v": {"S": "3"}}),  # the same value, another type
+    ("#v = :v", {"#v": "status"}, {":v": {"N": "3"}}),  # the same expression, another name
+    ("contains(tags, :t) AND size(history) > :n", None, {":t": {"S": "a"}, ":n": {"N": "1"}}),
+    ("history = :l", None, {":l": {"L": [{"S": "e1"}, {"S": "e2"}]}}),
+    ("n BETWEEN :a AND :b OR n IN (:a, :b)", None, {":a": {"N": "1"}, ":b": {"N": "4"}}),
+    ("#v = :missing", {"#v": "version"}, {":v": {"N": "3"}}),  # value not defined
+    ("#missing = :v", {"#v": "version"}, {":v": {"N": "3"}}),  # name not defined
+    ("#v = :v AND", {"#v": "version"}, {":v": {"N": "3"}}),  # syntax
+    ("((#v = :v))", {"#v": "version"}, {":v": {"N": "3"}}),  # redundant parentheses
+    ("", None, None),
+]
+CONDITION_ITEMS = [
+    None,
+    {"id": {"S": "a"}, "version": {"N": "3"}, "status": {"S": "3"}, "expiration": {"N": "7"}, "in_flight": {"N": "1"},
+     "tags": {"SS": ["a"]}, "history": {"L": [{"S": "e1"}, {"S": "e2"}]}, "n": {"N": "4"}},
+]  # fmt: skip
+
+
+def _parsed_condition(parse, expression, names, values):
+    """What a parse gives: the condition's verdict on each item and the names and values it found, or the error."""
+    import copy
+
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    parser = ConditionExpressionParser(expression, names, copy.deepcopy(values))
+    try:
+        op = parse(parser)
+    except Exception as error:  # noqa: BLE001 - the error is the outcome compared
+        return type(error).__name__, str(error)
+    items = [attrs and Item(DynamoType({"S": "a"}), None, attrs) for attrs in CONDITION_ITEMS]
+    return repr(op), [op.expr(item) for item in items], parser.expr_attr_names_found, parser.expr_attr_values_found
+
+
+@contract("dynamodb_condition_parse_cache")
+def test_condition_parses_read_the_expression_names_and_values_only(cloud_free):
+    import dis
+
+    from moto.dynamodb import comparisons
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    parse = unpatched("dynamodb_condition_parse_cache")
+    reads = {i.argval for i in dis.get_instructions(parse) if i.opname in ("LOAD_ATTR", "LOAD_METHOD")}
+    assert {"condition_expression", "expr_attr_names_found", "expr_attr_values_found"} <= reads
+    state = {"expression_attribute_names", "expression_attribute_values", "condition_expression"}
+    for name, fn in vars(ConditionExpressionParser).items():  # the parser's steps read no other state of it
+        if callable(fn) and hasattr(fn, "__code__"):
+            stored = {i.argval for i in dis.get_instructions(fn) if i.opname == "STORE_ATTR"}
+            assert stored <= (
+                state | {"expr_attr_names_found", "expr_attr_values_found"} if name == "__init__" else set()
+            )
+    for cls in vars(comparisons).values():  # evaluating a condition changes none of its nodes
+        if isinstance(cls, type) and "expr" in vars(cls):
+            assert not [i for i in dis.get_instructions(cls.expr) if i.opname == "STORE_ATTR"], cls
+    expected = [_parsed_condition(parse, *case) for case in CONDITIONS]
+    assert sum(isinstance(outcome[1], str) for outcome in expected) >= 4  # errors are among the cases
+    from localcloud.patches import PATCHES
+    from localcloud.patches.dynamodb import _condition_parse_cache
+
+    (patch,) = [p for p in PATCHES if p.name == "dynamodb_condition_parse_cache"]
+    patch.apply()
+    try:
+        for _ in range(2):  # parsed, then remembered
+            assert [_parsed_condition(ConditionExpressionParser.parse, *case) for case in CONDITIONS] == expected
+        _condition_parse_cache.clear()
+        values = {":l": {"L": [{"S": "e1"}, {"S": "e2"}]}}
+        ConditionExpressionParser("history = :l", None, values).parse()  # remembered
+        values[":l"]["L"].append({"S": "changed after the parse"})  # nothing of the request is remembered
+        assert _parsed_condition(ConditionExpressionParser.parse, *CONDITIONS[7]) == expected[7]
+    finally:
+        patch.revert()
+        _condition_parse_cache.clear()
+
+
 # ---------------------------------------------------------------- TransactWriteItems: items backed up, not tables
 @contract("dynamodb_transact_no_table_copy", "dynamodb_transact_item_rollback")
 def test_transactions_back_up_whole_tables_through_the_module_copy(cloud_free):
