@@ -18,7 +18,7 @@ from eventing import aws, http, observability
 from eventing.idempotency import Idempotency
 from eventing.publisher import PublishError
 from eventing.tokens import TOKEN_RULE, is_valid_token
-from orders import service
+from orders import placing, service
 from orders.models import CreateOrderRequest
 
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -39,7 +39,7 @@ router = Router()
 
 def place(*, request: dict[str, Any]) -> dict[str, Any]:
     """The side effect, once per key: the stored result is the response, replayed as it was."""
-    order, created = service.place_order(
+    order, created = placing.place_order(
         table=aws.table(os.environ["ORDERS_TABLE_NAME"]),
         events=aws.client("events"),
         bus_name=os.environ["EVENT_BUS_NAME"],
@@ -86,7 +86,7 @@ def create_order(
     return http.json_response(result["status"], result["body"], result["headers"])
 
 
-@router.exception_handler([IdempotencyValidationError, service.OrderConflictError])  # type: ignore[untyped-decorator]  # Powertools leaves it unannotated
+@router.exception_handler([IdempotencyValidationError, placing.OrderConflictError])  # type: ignore[untyped-decorator]  # Powertools leaves it unannotated
 def _key_reused(exc: Exception) -> Response[Any]:
     return http.error(422, "Idempotency-Key was already used with a different request body")
 
