@@ -4,6 +4,7 @@ where nothing reads it."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from botocore import auth, useragent
 from botocore.exceptions import NoCredentialsError
@@ -54,9 +55,10 @@ def _moto_checks_signatures() -> bool:
     "only in moto.iam.access_control with access control on. Presigned URLs (SigV4QueryAuth) and S3's signer are "
     "left to botocore",
 )
-def _add_auth_without_signature(self, request):
+def _add_auth_without_signature(self: Any, request: Any) -> None:
     if type(self) is not auth.SigV4Auth or _moto_checks_signatures():
-        return original("botocore_sigv4_signature_unread")(self, request)
+        original("botocore_sigv4_signature_unread")(self, request)
+        return
     if self.credentials is None:
         raise NoCredentialsError()
     request.context["timestamp"] = auth.get_current_datetime().strftime(auth.SIGV4_TIMESTAMP)
