@@ -35,7 +35,7 @@ def test_patches_are_reverted_after_the_cloud_stops(fixture_out):
 
     before = {p.name: getattr(p.owner, p.attribute) for p in patches.PATCHES}
     with LocalCloud.start(fixture_out):
-        assert all(getattr(p.owner, p.attribute) is p.replacement for p in patches.PATCHES)
+        assert all(inspect.getattr_static(p.owner, p.attribute) is p.replacement for p in patches.PATCHES)
     assert {p.name: getattr(p.owner, p.attribute) for p in patches.PATCHES} == before
 
 
@@ -101,3 +101,40 @@ def test_sdk_retries_sleep_through_the_endpoint_module_time(cloud_free):
     assert {"time", "sleep"} <= set(Endpoint._needs_retry.__code__.co_names)
     assert unpatched("sdk_retry_sleep").__name__ == "time"
     # patched: test_a_failed_call_fails_the_handler_with_the_aws_error records the backoff as a wait
+
+
+@contract("moto_response_request_id")
+def test_responses_get_the_same_request_id_headers_and_bodies(cloud_free):
+    from moto.core.responses import BaseResponse
+
+    enrich = unpatched("moto_response_request_id")
+    assert isinstance(enrich, staticmethod)
+    assert "gen_amzn_requestid_long" in enrich.__func__.__code__.co_names
+    source = inspect.getsource(enrich.__func__)
+    assert 're.sub(r"(?<=<RequestId>).*(?=<\\/RequestId>)", request_id, body)' in source
+
+    def both(headers, body):
+        """(moto's, the patch's) answer, the request id of each replaced by ID."""
+        answers = []
+        for fn in (enrich, core._enrich_response):
+            h, b = fn(dict(headers), body)
+            request_id = h["x-amzn-requestid"]
+            assert re.fullmatch(r"[A-Za-z0-9]{52}", request_id)
+            h["x-amzn-requestid"] = "ID"
+            answers.append((h, b.replace(request_id, "ID") if isinstance(b, str) else b))
+        return answers
+
+    cases = [
+        ({"status": 200}, '{"TableName": "t", "Note": "<RequestId>x</RequestId> as text"}'),
+        ({}, "<Response><RequestId>old</RequestId></Response>"),
+        ({"status": "400"}, "<ErrorResponse><RequestId></RequestId><RequestId>2</RequestId></ErrorResponse>"),
+        ({}, "<RequestId>never closed"),
+        ({}, b"<RequestId>bytes</RequestId>"),
+        ({}, ""),
+        ({"x-amz-crc32": "1"}, None),
+    ]
+    for headers, body in cases:
+        moto, patched = both(headers, body)
+        assert patched == moto, (headers, body)
+    assert both({}, "<a><RequestId>old</RequestId></a>")[1][1] == "<a><RequestId>ID</RequestId></a>"
+    assert BaseResponse._enrich_response is not core._enrich_response  # installed only while a cloud runs
