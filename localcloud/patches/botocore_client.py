@@ -8,6 +8,7 @@ from typing import Any
 
 from botocore import auth, useragent
 from botocore.exceptions import NoCredentialsError
+from moto import settings
 
 from .base import cache, original, patch, remember
 
@@ -35,8 +36,6 @@ UNREAD_SIGNATURE = "0" * 64  # the length of a SigV4 signature; moto reads the c
 
 
 def _moto_checks_signatures() -> bool:
-    from moto import settings
-
     return not math.isinf(settings.INITIAL_NO_AUTH_ACTION_COUNT)
 
 
