@@ -13,7 +13,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
-from . import dynamodb_validation  # noqa: F401  (UpdateItem validation: registers its patches here)
+from . import dynamodb_item_size, dynamodb_validation  # noqa: F401  (item sizes, UpdateItem validation: their patches)
 from .base import PATCHES, Patch, cache, original, remember
 
 _update_ast_cache: dict[str, Any] = cache()

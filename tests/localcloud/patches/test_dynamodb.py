@@ -4,7 +4,7 @@ import inspect
 
 import pytest
 
-from tests.localcloud.patches.contracts import contract, unpatched
+from tests.localcloud.patches.contracts import applied, contract, unpatched
 
 
 # ---------------------------------------------------------------- speed: caches of pure work
@@ -213,12 +213,9 @@ def test_condition_parses_read_the_expression_names_and_values_only(cloud_free):
             assert not [i for i in dis.get_instructions(cls.expr) if i.opname == "STORE_ATTR"], cls
     expected = [_parsed_condition(parse, *case) for case in CONDITIONS]
     assert sum(isinstance(outcome[1], str) for outcome in expected) >= 4  # errors are among the cases
-    from localcloud.patches import PATCHES
     from localcloud.patches.dynamodb import _condition_parse_cache
 
-    (patch,) = [p for p in PATCHES if p.name == "dynamodb_condition_parse_cache"]
-    patch.apply()
-    try:
+    with applied("dynamodb_condition_parse_cache"):
         for _ in range(2):  # parsed, then remembered
             assert [_parsed_condition(ConditionExpressionParser.parse, *case) for case in CONDITIONS] == expected
         _condition_parse_cache.clear()
@@ -226,9 +223,7 @@ def test_condition_parses_read_the_expression_names_and_values_only(cloud_free):
         ConditionExpressionParser("history = :l", None, values).parse()  # remembered
         values[":l"]["L"].append({"S": "changed after the parse"})  # nothing of the request is remembered
         assert _parsed_condition(ConditionExpressionParser.parse, *CONDITIONS[7]) == expected[7]
-    finally:
-        patch.revert()
-        _condition_parse_cache.clear()
+    _condition_parse_cache.clear()
 
 
 # ---------------------------------------------------------------- TransactWriteItems: items backed up, not tables

@@ -1,16 +1,14 @@
 """Contracts of localcloud/patches/dynamodb_validation.py: UpdateItem validation gives moto's answers, for less."""
 
 import abc
-import contextlib
 import copy
 import inspect
 import re
 
 import pytest
 
-from localcloud.patches import PATCHES
 from localcloud.patches import dynamodb_validation as validation
-from tests.localcloud.patches.contracts import contract, unpatched
+from tests.localcloud.patches.contracts import applied, contract, unpatched
 
 OURS = ("dynamodb_validator_tree_copy", "dynamodb_traverse_walk", "dynamodb_static_verdicts")
 
@@ -95,20 +93,6 @@ def _outcome(expression, names, keys, attrs):
     return item.to_json()
 
 
-@contextlib.contextmanager
-def _patched(*names):
-    """These patches applied (no cloud running: moto's own code elsewhere), and reverted after."""
-    applied = [p for p in PATCHES if p.name in names]
-    assert len(applied) == len(names)
-    for p in applied:
-        p.apply()
-    try:
-        yield
-    finally:
-        for p in reversed(applied):
-            p.revert()
-
-
 def test_patched_validation_gives_moto_s_answers_and_errors(cloud_free):
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
@@ -116,7 +100,7 @@ def test_patched_validation_gives_moto_s_answers_and_errors(cloud_free):
     errors = {outcome[0] for outcome in expected if isinstance(outcome, tuple)}
     assert len(errors) >= 8, errors  # the cases do reach moto's errors (and some succeed)
     assert any(isinstance(outcome, dict) for outcome in expected)
-    with _patched("dynamodb_update_expression_cache", *OURS):
+    with applied("dynamodb_update_expression_cache", *OURS):
         for _ in range(2):  # the second round answers from the remembered verdicts
             assert [_outcome(*case, attrs) for case in CASES for attrs in ITEMS] == expected
         assert validation._passed_static_checks  # verdicts were remembered ...
