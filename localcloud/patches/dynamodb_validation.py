@@ -100,7 +100,9 @@ def _walk(self: DepthFirstTraverser, root: Any) -> Any:
     # not twice per node visited; which handler a node gets is looked up by its class; the per-child hook is called
     # only where a processor defines one.
     processing = tuple(self._processing_map().items())
-    routes = _routes.get(type(self)) or remember(_routes, type(self), {})
+    routes = _routes.get(type(self))
+    if routes is None:
+        routes = remember(_routes, type(self), {})
     pre_processing_of_child = self.pre_processing_of_child
     if type(self).pre_processing_of_child is DepthFirstTraverser.pre_processing_of_child:
         pre_processing_of_child = None
