@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field
 
 from eventing import aws, http, observability
-from payments import service
+from payments import fraud_review
 
 router = Router()
 
@@ -43,7 +43,7 @@ class ReviewDecision(BaseModel):
 )
 def decide_review(order_id: str, review: Annotated[ReviewDecision, Body()]) -> Response[Any]:
     table = aws.table(os.environ["PAYMENTS_TABLE_NAME"])
-    status, answer, key = service.decide_review(
+    status, answer, key = fraud_review.decide_review(
         table, aws.client("stepfunctions"), order_id, review.decision, review.reason
     )
     observability.set_correlation_id(key)

@@ -7,7 +7,7 @@ from typing import Any
 
 from eventing import aws
 from eventing.idempotency import Idempotency, task_handler
-from payments import service
+from payments import fraud_review
 
 # Keyed on the task token: a redelivered invocation of the same task attempt stores nothing twice; a new attempt
 # (new token) updates the row.
@@ -15,7 +15,7 @@ idempotency = Idempotency(event_key_jmespath="task_token", payload_validation_jm
 
 
 def request(*, payload: dict[str, Any]) -> dict[str, Any]:
-    return service.request_fraud_review(
+    return fraud_review.request_fraud_review(
         aws.table(os.environ["PAYMENTS_TABLE_NAME"]),
         aws.client("stepfunctions"),
         task_token=payload["task_token"],
