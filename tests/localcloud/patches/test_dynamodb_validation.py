@@ -9,12 +9,10 @@ import pytest
 
 from localcloud.patches import dynamodb_validation as validation
 from tests.localcloud.patches.contracts import applied, contract, unpatched
+from tests.localcloud.patches.test_dynamodb import _UPDATE, _orders_table
 
 OURS = ("dynamodb_validator_tree_copy", "dynamodb_traverse_walk", "dynamodb_static_verdicts")
 
-_PROJECTION = (
-    "SET #s = :s, history = list_append(if_not_exists(history, :empty), :entry), #v = if_not_exists(#v, :zero) + :one"
-)
 _VALUES = {
     ":s": {"S": "PAID"},
     ":empty": {"L": []},
@@ -31,7 +29,7 @@ _NAMES = {"#s": "status", "#v": "version"}
 
 # (expression, names, table key attributes): what apps send, and each error the validator can raise
 CASES = [
-    (_PROJECTION, _NAMES, ["id"]),
+    (_UPDATE, _NAMES, ["id"]),
     ("SET #d = :v, #e = :w, #s = :s", {"#d": "data", "#e": "expiration", "#s": "status"}, ["id"]),
     ("SET available = available - :q", None, ["id"]),
     ("SET n = n + :q", None, ["id"]),
@@ -192,7 +190,7 @@ def test_processors_dispatch_by_node_class_from_a_constant_map(cloud_free):
         assert not abc._get_dump(cls)[0], cls  # (the registry)
     item = Item(None, None, attrs={"id": {"S": "a"}})
     validator = validators.UpdateExpressionValidator(
-        _parsed(_PROJECTION),
+        _parsed(_UPDATE),
         expression_attribute_names=_NAMES,
         expression_attribute_values=_VALUES,
         item=item,
@@ -235,18 +233,12 @@ def test_the_first_three_processors_read_only_the_expression_names_and_keys(clou
 
 
 def test_update_items_through_the_cloud_validate_like_moto(cloud):
-    ddb = cloud.client("dynamodb")
-    ddb.create_table(
-        TableName="contract-validation",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    ddb = _orders_table(cloud)
 
     def update(expression, values, names=None):
         extra = {"ExpressionAttributeNames": names} if names else {}
         return ddb.update_item(
-            TableName="contract-validation",
+            TableName="contract-speed",
             Key={"id": {"S": "a"}},
             UpdateExpression=expression,
             ExpressionAttributeValues=values,
