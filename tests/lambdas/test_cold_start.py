@@ -1,5 +1,6 @@
-"""What the handlers do for their cold start keeps behaviour: tables answer as boto3's Table resource does, and the
-garbage collector paused for the cold start runs again once a handler has been invoked."""
+"""What the handlers do for their cold start keeps behaviour: tables answer as boto3's Table resource does over the
+one DynamoDB client Powertools' persistence layer also uses, and the garbage collector paused for the cold start runs
+again once a handler has been invoked."""
 
 from __future__ import annotations
 
@@ -57,6 +58,16 @@ def test_a_tables_condition_failure_is_dynamodbs_error_and_its_client_takes_pyth
     )
     refund = tables["payments"].get_item(Key={"order_id": "o-1", "entry": "REFUND"})["Item"]
     assert refund["amount_cents"] == 7
+
+
+def test_tables_share_the_one_dynamodb_client_which_still_speaks_dynamodbs_json(tables):
+    plain, python_types = aws.client("dynamodb"), aws.table(PAYMENTS).meta.client
+    assert python_types.meta is plain.meta and aws.table(TABLE_ENV["ORDERS_TABLE_NAME"]).meta.client is python_types
+    aws.table(PAYMENTS).put_item(Item=ITEM)
+    stored = plain.get_item(TableName=PAYMENTS, Key={"order_id": {"S": "o-1"}, "entry": {"S": "CHARGE"}})["Item"]
+    assert stored["amount_cents"] == {"N": "1500"} and stored["skus"] == {"L": [{"S": "BOOK-1"}, {"S": "MUG-2"}]}
+    with pytest.raises(AttributeError, match="no operation 'get_paginator'"):
+        python_types.get_paginator  # noqa: B018 - only operations take Python types
 
 
 def test_the_collector_runs_again_after_the_first_invocation_even_one_that_fails(function, monkeypatch):

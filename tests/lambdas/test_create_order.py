@@ -215,8 +215,12 @@ def test_concurrent_duplicates_make_one_order_and_one_event(ctx, tables, bus):
 
 def test_crash_after_the_order_and_event_before_the_response_then_retry(ctx, tables, bus):
     persistence = create_order.idempotency.persistence
-    save_success = FailOn(
-        persistence.client, "before-call.dynamodb.UpdateItem", Crash, when=lambda params: True, times=1
+    save_success = FailOn(  # the idempotency table's update; the orders table shares the DynamoDB client
+        persistence.client,
+        "provide-client-params.dynamodb.UpdateItem",
+        Crash,
+        when=lambda params: params["TableName"] == persistence.table_name,
+        times=1,
     )
     with save_success, pytest.raises(IdempotencyPersistenceLayerError):
         create_order.handler(post("K-crash"), ctx)

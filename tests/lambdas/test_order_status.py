@@ -208,8 +208,9 @@ def test_fifo_failure_in_the_middle_returns_it_and_all_after_then_only_those_run
         orders_client,
         "provide-client-params.dynamodb.UpdateItem",
         transient(),
-        when=lambda params: any(
-            h.get("event") == "PaymentCompleted" for h in params.get("ExpressionAttributeValues", {}).get(":entry", [])
+        when=lambda params: any(  # hooks see DynamoDB's JSON: the entry is {"L": [{"M": {"event": {"S": ...}}}]}
+            h["M"]["event"] == {"S": "PaymentCompleted"}
+            for h in params.get("ExpressionAttributeValues", {}).get(":entry", {}).get("L", [])
         ),
         times=1,
     )
