@@ -28,6 +28,7 @@ class Timer:
     done: Callable[[], bool] = field(repr=False)
     parks: bool = True  # the waiter is an execution's frontier: parked while it waits
     listed: bool = True  # a due time run_until_quiet may move the clock to
+    wake: threading.Event = field(default_factory=threading.Event, repr=False)  # set by poke() when it may go on
 
     def describe(self, now: float) -> str:
         return f"{self.kind} of {self.what} in {max(0.0, self.due - now):g} s"
@@ -39,7 +40,7 @@ class Timers:
     def __init__(self, clock: Clock, tracker: ExecutionTracker) -> None:
         self.clock = clock
         self.tracker = tracker  # park/unpark
-        self._cv = threading.Condition()
+        self._lock = threading.Lock()
         self._waiting: list[Timer] = []
         clock.on_advance(self.poke)
 
@@ -58,35 +59,40 @@ class Timers:
     ) -> bool:
         """Block until `done()` holds (True) or the clock has moved `seconds` on (False)."""
         timer = Timer(kind, what, self.clock.now() + max(0.0, seconds), done, parks, listed)
-        with self._cv:
+        with self._lock:
             self._waiting.append(timer)
-            if parks:
-                self.tracker.park(timer, "timer")
-            try:
-                while True:
-                    if timer.done():
-                        return True
-                    now = self.clock.now()
-                    if now >= timer.due:
-                        return False
-                    # a ManualClock moves only by advance(), which pokes; a WallClock also moves by itself
-                    self._cv.wait(timer.due - now if self.clock.real_time else None)
-            finally:
+        if parks:
+            self.tracker.park(timer, "timer")
+        try:
+            while True:
+                timer.wake.clear()  # before looking: a poke from now on wakes the wait below
+                if timer.done():
+                    return True
+                now = self.clock.now()
+                if now >= timer.due:
+                    return False
+                # a ManualClock moves only by advance(), which pokes; a WallClock also moves by itself
+                timer.wake.wait(timer.due - now if self.clock.real_time else None)
+        finally:
+            with self._lock:
                 self._waiting.remove(timer)
-                if parks:
-                    self.tracker.unpark(timer)
+            if parks:
+                self.tracker.unpark(timer)
 
     def poke(self) -> None:
         """Something a waiter may be waiting for happened (the clock moved, an answer or a heartbeat arrived): unpark
-        every waiter that can go on now, then wake them."""
-        with self._cv:
-            now = self.clock.now()
-            for timer in self._waiting:
-                if timer.parks and (now >= timer.due or timer.done()):
+        every waiter that can go on now, then wake those alone. Waking every waiter on every poke cost each a thread
+        switch per task of every other execution: with a run's unanswered reviews waiting, it grew with the run."""
+        with self._lock:
+            waiting = list(self._waiting)
+        now = self.clock.now()
+        for timer in waiting:
+            if now >= timer.due or timer.done():
+                if timer.parks:
                     self.tracker.unpark(timer)
-            self._cv.notify_all()
+                timer.wake.set()
 
     def pending(self) -> list[Timer]:
         """The listed timers still waiting, soonest first."""
-        with self._cv:
+        with self._lock:
             return sorted((t for t in self._waiting if t.listed), key=lambda t: t.due)
