@@ -69,7 +69,7 @@ lint: deps
 	$(VENV)/bin/mypy
 
 bench: cdk.out/manifest.json
-	$(PY) -m bench --cdk-out cdk.out --samples 7 --orders 50 --json reports/bench.json --docs docs/benchmarks.md
+	$(PY) -m bench --cdk-out cdk.out --samples 15 --orders 50 --json reports/bench.json --docs docs/benchmarks.md
 
 N ?= 10000
 SEED ?= 7
